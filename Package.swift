@@ -1,0 +1,73 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Layering (dependencies point downwards only):
+//   1. CRabbitMQ, CHiredis, CMongoc   – system libraries (module map + shim header, pkg-config)
+//   2. ClientSupport, AMQP, Redis, Mongo – Swift clients; no C type leaks out of them
+//   3. Celeriac                          – the task framework (added by the core issue)
+//   4. Loan*                             – the loan domain, store, tasks, API
+//   5. executables                       – argument parsing and wiring only
+
+let strict: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
+]
+
+let package = Package(
+    name: "Celeriac",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "AMQP", targets: ["AMQP"]),
+        .library(name: "Redis", targets: ["Redis"]),
+        .library(name: "Mongo", targets: ["Mongo"]),
+        .executable(name: "celeriac-smoke", targets: ["celeriac-smoke"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // MARK: 1. C libraries
+        .systemLibrary(name: "CRabbitMQ", pkgConfig: "librabbitmq",
+                       providers: [.apt(["librabbitmq-dev"])]),
+        .systemLibrary(name: "CHiredis", pkgConfig: "hiredis",
+                       providers: [.apt(["libhiredis-dev"])]),
+        .systemLibrary(name: "CMongoc", pkgConfig: "libmongoc-1.0",
+                       providers: [.apt(["libmongoc-dev", "libbson-dev"])]),
+
+        // MARK: 2. Swift clients
+        .target(name: "ClientSupport",
+                dependencies: [.product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .target(name: "AMQP",
+                dependencies: ["CRabbitMQ", "ClientSupport",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .target(name: "Redis",
+                dependencies: ["CHiredis", "ClientSupport",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+        .target(name: "Mongo",
+                dependencies: ["CMongoc", "ClientSupport",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+
+        // MARK: 5. executables
+        .executableTarget(name: "celeriac-smoke",
+                          dependencies: ["AMQP", "Redis", "Mongo",
+                                         .product(name: "Logging", package: "swift-log")],
+                          swiftSettings: strict),
+        .executableTarget(name: "client-bench",
+                          dependencies: ["AMQP", "Redis", "ClientSupport"],
+                          path: "bench/ClientBench",
+                          swiftSettings: strict),
+
+        // MARK: tests
+        .target(name: "TestSupport", dependencies: ["ClientSupport"], path: "Tests/TestSupport",
+                swiftSettings: strict),
+        .testTarget(name: "ClientSupportTests", dependencies: ["ClientSupport", "TestSupport"],
+                    swiftSettings: strict),
+        .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "MongoTests", dependencies: ["Mongo", "TestSupport"], swiftSettings: strict),
+    ]
+)

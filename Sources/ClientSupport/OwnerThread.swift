@@ -1,0 +1,139 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A dedicated OS thread that is the single owner of a handle that is not thread-safe
+/// (a rabbitmq-c connection, a hiredis context).
+///
+/// Other threads never touch the handle: they hand closures to ``submit(_:)`` and the owner
+/// runs them in order on its own loop. The loop sleeps in ``wait(readable:timeoutMilliseconds:)``,
+/// which wakes up for either new jobs or activity on the handle's socket, so the owner can keep
+/// servicing the socket (heartbeats, incoming frames) while callers elsewhere are busy.
+public final class OwnerThread: @unchecked Sendable {
+    public typealias Job = @Sendable () -> Void
+
+    /// What woke ``wait(readable:timeoutMilliseconds:)``.
+    public struct Wakeup: Sendable, Equatable {
+        /// New jobs were submitted (or ``wake()`` was called).
+        public var jobs: Bool
+        /// The watched file descriptor is readable (or hung up / in error).
+        public var readable: Bool
+        /// Nothing happened before the timeout.
+        public var timedOut: Bool { !jobs && !readable }
+    }
+
+    public let name: String
+    private let queue = Mutex<[Job]>([])
+    // A self-pipe: writing a byte wakes the owner from poll(2).
+    private let wakeRead: Int32
+    private let wakeWrite: Int32
+    private let threadID = Mutex<pthread_t?>(nil)
+    private let finished = DispatchSemaphore(value: 0)
+
+    public init(name: String) {
+        self.name = name
+        var fds: [Int32] = [0, 0]
+        let rc = fds.withUnsafeMutableBufferPointer { pipe($0.baseAddress!) }
+        precondition(rc == 0, "pipe() failed: \(errno)")
+        for fd in fds {
+            let flags = fcntl(fd, F_GETFL)
+            _ = fcntl(fd, F_SETFL, flags | O_NONBLOCK)
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+        }
+        wakeRead = fds[0]
+        wakeWrite = fds[1]
+    }
+
+    deinit {
+        close(wakeRead)
+        close(wakeWrite)
+    }
+
+    /// Starts the thread; `body` is the owner's loop and runs until it returns.
+    public func start(_ body: @escaping @Sendable () -> Void) {
+        let thread = Thread { [self] in
+            threadID.withLock { $0 = pthread_self() }
+            body()
+            finished.signal()
+        }
+        thread.name = name
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
+    /// Blocks until the loop passed to ``start(_:)`` has returned.
+    public func join() {
+        finished.wait()
+        finished.signal()
+    }
+
+    /// True when called on the owner thread itself.
+    public var isCurrent: Bool {
+        threadID.withLock { id in id.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+    }
+
+    /// Queues a job for the owner and wakes it.
+    public func submit(_ job: @escaping Job) {
+        queue.withLock { $0.append(job) }
+        wake()
+    }
+
+    /// Wakes the owner without a job (for example to make it re-check a stop flag).
+    public func wake() {
+        var byte: UInt8 = 1
+        _ = write(wakeWrite, &byte, 1)
+    }
+
+    /// Removes and returns every queued job, oldest first. Called by the owner.
+    public func takeJobs() -> [Job] {
+        queue.withLock { jobs in
+            let taken = jobs
+            jobs.removeAll(keepingCapacity: true)
+            return taken
+        }
+    }
+
+    /// Runs every queued job. Returns how many ran.
+    @discardableResult
+    public func runJobs() -> Int {
+        let jobs = takeJobs()
+        for job in jobs { job() }
+        return jobs.count
+    }
+
+    /// Sleeps until jobs arrive, `readable` becomes readable, or the timeout passes
+    /// (a negative timeout waits forever). Called by the owner.
+    public func wait(readable fd: Int32? = nil, timeoutMilliseconds: Int32) -> Wakeup {
+        if queue.withLock({ !$0.isEmpty }) {
+            drainWakeups()
+            return Wakeup(jobs: true, readable: false)
+        }
+        var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
+        if let fd { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
+        let n = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress!, nfds_t($0.count), timeoutMilliseconds) }
+        if n <= 0 { return Wakeup(jobs: false, readable: false) }
+        let woke = fds[0].revents != 0
+        if woke { drainWakeups() }
+        let readable = fds.count > 1 && fds[1].revents != 0
+        return Wakeup(jobs: woke || queue.withLock { !$0.isEmpty }, readable: readable)
+    }
+
+    private func drainWakeups() {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        while buffer.withUnsafeMutableBytes({ read(wakeRead, $0.baseAddress, 64) }) > 0 {}
+    }
+
+    /// Runs `body` on the owner thread and returns its result to the caller.
+    public func perform<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+            submit {
+                do { continuation.resume(returning: try body()) } catch { continuation.resume(throwing: error) }
+            }
+        }
+    }
+}

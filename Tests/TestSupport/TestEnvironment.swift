@@ -1,0 +1,53 @@
+public import Foundation
+
+/// Where the integration tests find the real servers.
+///
+/// `scripts/test.sh` starts a private stack and exports `AMQP_URL`, `REDIS_URL` and `MONGO_URL`.
+/// A test run without them fails loudly instead of silently skipping the integration tests.
+public enum TestEnvironment {
+    public static var amqpURL: String { required("AMQP_URL") }
+    public static var redisURL: String { required("REDIS_URL") }
+    public static var mongoURL: String { required("MONGO_URL") }
+
+    /// The repository root (this file lives in Tests/TestSupport/).
+    public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func required(_ name: String) -> String {
+        guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
+            fatalError("\(name) is not set: run the tests through scripts/test.sh, which starts the servers")
+        }
+        return value
+    }
+
+    /// A name unique to this test run, for queues, keys and collections.
+    public static func uniqueName(_ prefix: String) -> String {
+        "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
+    }
+}
+
+/// Starts, stops and restarts the test stack's servers through `scripts/stack.sh`,
+/// which stops them by PID. Used by the tests that prove reconnects.
+public enum TestStack {
+    public enum Service: String, Sendable { case rabbitmq, redis, mongo }
+
+    public static func restart(_ service: Service) throws { try run("restart", service.rawValue) }
+    public static func stop(_ service: Service) throws { try run("stop", service.rawValue) }
+    public static func start(_ service: Service) throws { try run("start", service.rawValue) }
+
+    private static func run(_ arguments: String...) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/bash")
+        process.arguments = [TestEnvironment.repositoryRoot.appendingPathComponent("scripts/stack.sh").path] + arguments
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw StackError(message: "scripts/stack.sh \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        }
+    }
+
+    public struct StackError: Error, CustomStringConvertible {
+        public var message: String
+        public var description: String { message }
+    }
+}
