@@ -20,6 +20,7 @@ let package = Package(
         .library(name: "AMQP", targets: ["AMQP"]),
         .library(name: "Redis", targets: ["Redis"]),
         .library(name: "Mongo", targets: ["Mongo"]),
+        .library(name: "Celeriac", targets: ["Celeriac"]),
         .executable(name: "celeriac-smoke", targets: ["celeriac-smoke"]),
     ],
     dependencies: [
@@ -51,6 +52,11 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
 
+        // MARK: 3. the task framework
+        .target(name: "Celeriac",
+                dependencies: ["AMQP", "Redis", .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
+
         // MARK: 5. executables
         .executableTarget(name: "celeriac-smoke",
                           dependencies: ["AMQP", "Redis", "Mongo",
@@ -69,5 +75,6 @@ let package = Package(
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MongoTests", dependencies: ["Mongo", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "TestSupport"], swiftSettings: strict),
     ]
 )

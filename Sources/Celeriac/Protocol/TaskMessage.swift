@@ -1,0 +1,188 @@
+public import Foundation
+
+/// One task message in Celery's protocol v2: the `application_headers`, the AMQP properties that
+/// matter, and the `[args, kwargs, embed]` JSON body.
+///
+/// Field names follow Celery (`celery/app/amqp.py` `as_task_v2`). Unknown headers are kept in
+/// ``extraHeaders`` so a message can be re-published (retry) without losing anything.
+public struct TaskMessage: Sendable, Hashable {
+    // MARK: headers
+    public var id: String
+    public var task: String
+    public var lang: String = "py"
+    public var shadow: String?
+    public var eta: Date?
+    public var expires: Date?
+    public var group: String?
+    public var groupIndex: Int?
+    public var retries: Int = 0
+    /// Hard time limit in seconds (first element of the `timelimit` header).
+    public var timeLimit: Double?
+    /// Soft time limit in seconds (second element of the `timelimit` header).
+    public var softTimeLimit: Double?
+    public var rootID: String?
+    public var parentID: String?
+    public var argsrepr: String?
+    public var kwargsrepr: String?
+    public var origin: String?
+    public var ignoreResult: Bool = false
+    public var replacedTaskNesting: Int = 0
+    public var stampedHeaders: [String]?
+    public var stamps: [String: JSONValue] = [:]
+    /// Headers this library does not interpret, preserved as received.
+    public var extraHeaders: [String: JSONValue] = [:]
+
+    // MARK: properties
+    public var replyTo: String?
+    public var priority: UInt8?
+
+    // MARK: body
+    public var args: [JSONValue] = []
+    public var kwargs: [String: JSONValue] = [:]
+    public var callbacks: [Signature]?
+    public var errbacks: [Signature]?
+    /// Remaining chain steps, **last element runs next** (Celery stores the chain reversed).
+    public var chain: [Signature]?
+    /// The chord body, carried by every header task of a chord.
+    public var chord: Signature?
+
+    public init(id: String, task: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:]) {
+        self.id = id
+        self.task = task
+        self.args = args
+        self.kwargs = kwargs
+    }
+
+    public static let contentType = "application/json"
+    public static let contentEncoding = "utf-8"
+
+    // MARK: encoding
+
+    /// The `application_headers` table, as JSON values.
+    public var headers: [String: JSONValue] {
+        var h = extraHeaders
+        h["lang"] = .string(lang)
+        h["task"] = .string(task)
+        h["id"] = .string(id)
+        h["shadow"] = .string(shadow)
+        h["eta"] = .string(eta.map(CeleryDate.format))
+        h["expires"] = .string(expires.map(CeleryDate.format))
+        h["group"] = .string(group)
+        h["group_index"] = groupIndex.map { .int(Int64($0)) } ?? .null
+        h["retries"] = .int(Int64(retries))
+        h["timelimit"] = .array([Self.number(timeLimit), Self.number(softTimeLimit)])
+        h["root_id"] = .string(rootID ?? id)
+        h["parent_id"] = .string(parentID)
+        h["argsrepr"] = .string(argsrepr ?? JSONValue.array(args).description)
+        h["kwargsrepr"] = .string(kwargsrepr ?? JSONValue.object(kwargs).description)
+        h["origin"] = .string(origin)
+        h["ignore_result"] = .bool(ignoreResult)
+        h["replaced_task_nesting"] = .int(Int64(replacedTaskNesting))
+        h["stamped_headers"] = stampedHeaders.map { .array($0.map(JSONValue.string)) } ?? .null
+        h["stamps"] = .object(stamps)
+        return h
+    }
+
+    /// The body `[args, kwargs, {"callbacks", "errbacks", "chain", "chord"}]` as JSON bytes.
+    public var body: [UInt8] {
+        let embed: JSONValue = .object([
+            "callbacks": callbacks.map { .array($0.map(\.json)) } ?? .null,
+            "errbacks": errbacks.map { .array($0.map(\.json)) } ?? .null,
+            "chain": chain.map { .array($0.map(\.json)) } ?? .null,
+            "chord": chord?.json ?? .null,
+        ])
+        return JSONValue.array([.array(args), .object(kwargs), embed]).serialized()
+    }
+
+    private static func number(_ value: Double?) -> JSONValue {
+        guard let value else { return .null }
+        if let int = Int64(exactly: value) { return .int(int) }
+        return .double(value)
+    }
+
+    // MARK: decoding
+
+    /// Reads a protocol v2 message. Throws ``ProtocolError`` for protocol v1 messages, a missing
+    /// `id`/`task`, a body that is not JSON `[args, kwargs, embed]`, or an unsupported content type.
+    public init(headers: [String: JSONValue], body: [UInt8], contentType: String?, contentEncoding: String?,
+                replyTo: String? = nil, priority: UInt8? = nil) throws(ProtocolError) {
+        if let contentType, contentType != Self.contentType {
+            throw ProtocolError("unsupported content type '\(contentType)' (only application/json is accepted)")
+        }
+        if let contentEncoding, !["utf-8", "utf8", "binary"].contains(contentEncoding.lowercased()) {
+            throw ProtocolError("unsupported content encoding '\(contentEncoding)'")
+        }
+        if headers["compression"] != nil {
+            throw ProtocolError("compressed messages are not supported")
+        }
+        guard let task = headers["task"]?.stringValue, !task.isEmpty else {
+            throw ProtocolError("no 'task' header: not a Celery protocol v2 message (protocol v1 is not supported)")
+        }
+        guard let id = headers["id"]?.stringValue, !id.isEmpty else {
+            throw ProtocolError("no 'id' header in message for task \(task)")
+        }
+        self.init(id: id, task: task)
+        self.replyTo = replyTo.flatMap { $0.isEmpty ? nil : $0 }
+        self.priority = priority
+
+        var rest = headers
+        func take(_ key: String) -> JSONValue? { rest.removeValue(forKey: key).flatMap { $0.isNull ? nil : $0 } }
+        func date(_ key: String) throws(ProtocolError) -> Date? {
+            guard let value = take(key) else { return nil }
+            guard let text = value.stringValue, let date = CeleryDate.parse(text) else {
+                throw ProtocolError("invalid '\(key)' header \(value) in task \(task)[\(id)]")
+            }
+            return date
+        }
+        _ = take("task"); _ = take("id")
+        lang = take("lang")?.stringValue ?? "py"
+        shadow = take("shadow")?.stringValue
+        eta = try date("eta")
+        expires = try date("expires")
+        group = take("group")?.stringValue
+        groupIndex = take("group_index")?.intValue
+        retries = take("retries")?.intValue ?? 0
+        if let limits = take("timelimit") {
+            let list = limits.arrayValue ?? []
+            timeLimit = list.count > 0 ? list[0].doubleValue : nil
+            softTimeLimit = list.count > 1 ? list[1].doubleValue : nil
+        }
+        rootID = take("root_id")?.stringValue
+        parentID = take("parent_id")?.stringValue
+        argsrepr = take("argsrepr")?.stringValue
+        kwargsrepr = take("kwargsrepr")?.stringValue
+        origin = take("origin")?.stringValue
+        ignoreResult = take("ignore_result")?.boolValue ?? false
+        replacedTaskNesting = take("replaced_task_nesting")?.intValue ?? 0
+        stampedHeaders = take("stamped_headers")?.arrayValue?.compactMap(\.stringValue)
+        stamps = take("stamps")?.objectValue ?? [:]
+        extraHeaders = rest
+
+        let payload: JSONValue
+        do { payload = try JSONValue(parsing: body) } catch {
+            throw ProtocolError("body of task \(task)[\(id)] is not JSON: \(error)")
+        }
+        guard let parts = payload.arrayValue, parts.count == 3 else {
+            throw ProtocolError("body of task \(task)[\(id)] must be [args, kwargs, embed]")
+        }
+        guard let args = parts[0].arrayValue else { throw ProtocolError("args of task \(task)[\(id)] must be a list") }
+        guard let kwargs = parts[1].objectValue else { throw ProtocolError("kwargs of task \(task)[\(id)] must be an object") }
+        self.args = args
+        self.kwargs = kwargs
+        if let embed = parts[2].objectValue {
+            func list(_ key: String) throws(ProtocolError) -> [Signature]? {
+                guard let value = embed[key], !value.isNull else { return nil }
+                guard let items = value.arrayValue else { throw ProtocolError("embed.\(key) of task \(task)[\(id)] must be a list") }
+                var signatures: [Signature] = []
+                for item in items { signatures.append(try Signature(json: item)) }
+                return signatures
+            }
+            callbacks = try list("callbacks")
+            errbacks = try list("errbacks")
+            chain = try list("chain")
+            if let chordJSON = embed["chord"], !chordJSON.isNull { chord = try Signature(json: chordJSON) }
+        } else if !parts[2].isNull {
+            throw ProtocolError("embed of task \(task)[\(id)] must be an object or null")
+        }
+    }
+}
