@@ -25,6 +25,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // MARK: 1. C libraries
@@ -54,7 +55,9 @@ let package = Package(
 
         // MARK: 3. the task framework
         .target(name: "Celeriac",
-                dependencies: ["AMQP", "Redis", .product(name: "Logging", package: "swift-log")],
+                dependencies: ["AMQP", "Redis", "ClientSupport",
+                               .product(name: "Logging", package: "swift-log"),
+                               .product(name: "Metrics", package: "swift-metrics")],
                 swiftSettings: strict),
 
         // MARK: 5. executables

@@ -1,0 +1,29 @@
+public import Foundation
+
+/// Where task results and states live. ``RedisResultBackend`` implements Celery's Redis format.
+public protocol ResultBackend: Sendable {
+    /// Stores `meta` and announces it to waiting clients. Returns false when a SUCCESS was
+    /// already stored for the task (it is never overwritten).
+    @discardableResult
+    func store(_ meta: ResultMeta) async throws -> Bool
+
+    /// The stored result, or nil when there is none (Celery reports that as PENDING).
+    func result(for taskID: String) async throws -> ResultMeta?
+
+    /// Waits until the task reaches a ready state (SUCCESS, FAILURE, REVOKED) and returns it.
+    /// Waits on pub/sub, without polling. Throws ``ResultTimeoutError`` after `timeout`.
+    func waitForReady(_ taskID: String, timeout: Duration) async throws -> ResultMeta
+
+    /// Deletes the stored result.
+    func forget(_ taskID: String) async throws
+
+    /// Closes connections.
+    func close() async
+}
+
+/// Waiting for a result took longer than allowed.
+public struct ResultTimeoutError: Error, CustomStringConvertible, Sendable {
+    public var taskID: String
+    public var timeout: Duration
+    public var description: String { "timed out after \(timeout) waiting for the result of task \(taskID)" }
+}

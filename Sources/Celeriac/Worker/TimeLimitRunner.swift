@@ -1,0 +1,78 @@
+import Synchronization
+
+/// Runs a task body under Celery's soft and hard time limits.
+///
+/// The body runs in its own unstructured task. At the soft limit it is cancelled (cooperative:
+/// it sees `CancellationError`/`Task.isCancelled`). At the hard limit the runner stops waiting
+/// and reports ``Outcome/timeLimitExceeded`` so the worker frees the slot at once; a body that
+/// ignores cancellation may keep running in the background until it next suspends, but its
+/// result is discarded.
+enum TimeLimitRunner {
+    enum Outcome: Sendable {
+        case success(JSONValue)
+        case failure(any Error)
+        case timeLimitExceeded(Double)
+    }
+
+    static func run(soft: Double?, hard: Double?,
+                    _ body: @escaping @Sendable () async throws -> JSONValue) async -> Outcome {
+        if soft == nil && hard == nil {
+            do { return .success(try await body()) } catch { return .failure(error) }
+        }
+        let gate = OutcomeGate()
+        return await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+            gate.set(continuation)
+            let work = Task {
+                do { gate.resolve(.success(try await body())) } catch { gate.resolve(.failure(error)) }
+            }
+            let timer = Task {
+                var waited = 0.0
+                if let soft, soft > 0, hard.map({ soft < $0 }) ?? true {
+                    try await Task.sleep(for: .seconds(soft))
+                    waited = soft
+                    work.cancel()
+                }
+                if let hard {
+                    try await Task.sleep(for: .seconds(max(0, hard - waited)))
+                    work.cancel()
+                    gate.resolve(.timeLimitExceeded(hard))
+                }
+            }
+            gate.onResolve { timer.cancel() }
+        }
+    }
+}
+
+/// Resolves a continuation exactly once, whoever comes first (the body or the timer).
+private final class OutcomeGate: Sendable {
+    private struct State {
+        var continuation: CheckedContinuation<TimeLimitRunner.Outcome, Never>?
+        var resolved: TimeLimitRunner.Outcome?
+        var cleanup: (@Sendable () -> Void)?
+    }
+    private let state = Mutex(State())
+
+    func set(_ continuation: CheckedContinuation<TimeLimitRunner.Outcome, Never>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    func onResolve(_ cleanup: @escaping @Sendable () -> Void) {
+        let runNow = state.withLock { state -> Bool in
+            if state.resolved != nil { return true }
+            state.cleanup = cleanup
+            return false
+        }
+        if runNow { cleanup() }
+    }
+
+    func resolve(_ outcome: TimeLimitRunner.Outcome) {
+        let (continuation, cleanup) = state.withLock { state -> (CheckedContinuation<TimeLimitRunner.Outcome, Never>?, (@Sendable () -> Void)?) in
+            guard state.resolved == nil else { return (nil, nil) }
+            state.resolved = outcome
+            defer { state.continuation = nil; state.cleanup = nil }
+            return (state.continuation, state.cleanup)
+        }
+        continuation?.resume(returning: outcome)
+        cleanup?()
+    }
+}

@@ -1,0 +1,165 @@
+import ClientSupport
+import Foundation
+public import Logging
+import Synchronization
+
+/// A worker process's task consumer: takes task messages from its queues and runs up to
+/// `concurrency` of them at once with Celery's semantics (acks late, retries, time limits,
+/// expiry, revocation, ETA, events).
+///
+/// ```swift
+/// let worker = Worker(registry: registry, broker: broker, backend: backend,
+///                     configuration: WorkerConfiguration(queues: ["demo"], concurrency: 8))
+/// try await worker.run()          // returns after shutdown() and the drain
+/// ```
+public final class Worker: Sendable {
+    public let configuration: WorkerConfiguration
+    let registry: TaskRegistry
+    let broker: any Broker
+    let backend: any ResultBackend
+    let logger: Logger
+    let events: EventEmitter
+    let revoked = RevokedSet()
+    let rateLimiter = RateLimiter()
+    let metrics = WorkerMetrics()
+    let counters = Mutex<(active: Int, processed: Int, stopping: Bool)>((0, 0, false))
+    let drainSignal = Mutex<AsyncStream<Void>.Continuation?>(nil)
+    /// How long storing a result or acknowledging keeps being retried across a server outage
+    /// before the message is left to be redelivered.
+    let settleBudget: Duration
+
+    public init(registry: TaskRegistry, broker: any Broker, backend: any ResultBackend,
+                configuration: WorkerConfiguration = WorkerConfiguration(),
+                logger: Logger = Logger(label: "celeriac.worker"), settleBudget: Duration = .seconds(300)) {
+        self.registry = registry
+        self.broker = broker
+        self.backend = backend
+        self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "worker"] = .string(configuration.hostname)
+        self.logger = logger
+        self.events = EventEmitter(broker: broker, hostname: configuration.hostname,
+                                   enabled: configuration.sendEvents, logger: logger)
+        self.settleBudget = settleBudget
+    }
+
+    /// The queues this worker consumes.
+    public var queues: [String] { configuration.queues.isEmpty ? registry.queues : configuration.queues }
+
+    /// Tasks running right now and tasks finished since start.
+    public var activity: (active: Int, processed: Int) {
+        counters.withLock { ($0.active, $0.processed) }
+    }
+
+    /// Consumes and runs tasks until ``shutdown()`` is called, then lets in-flight tasks finish
+    /// (up to `drainTimeout`) and returns. Messages not finished by then stay unacknowledged
+    /// and are redelivered to another worker.
+    public func run() async throws {
+        let queues = self.queues
+        guard !queues.isEmpty else { throw WorkerError("no queues to consume: register tasks or configure queues") }
+        for queue in queues { try await broker.declareTaskQueue(queue) }
+        let deliveries = try await broker.consume(queues: queues, prefetch: configuration.prefetch)
+        logger.info("worker ready", metadata: [
+            "queues": .string(queues.joined(separator: ",")), "concurrency": .stringConvertible(configuration.concurrency),
+            "tasks": .string(registry.names.joined(separator: ",")),
+        ])
+        await events.send("worker-online", workerFields())
+        let background = [startHeartbeats(), startControl()]
+
+        let slots = Slots(limit: configuration.concurrency)
+        let processing = Task {
+            await withTaskGroup(of: Void.self) { group in
+                for await delivery in deliveries {
+                    await slots.acquire()
+                    group.addTask {
+                        await self.process(delivery)
+                        await slots.release()
+                    }
+                }
+            }
+        }
+        // Returns once consumers are cancelled and in-flight work has drained, or when the drain
+        // timeout started by shutdown() passes first.
+        let finished = AsyncStream<Void>.makeStream()
+        drainSignal.withLock { $0 = finished.continuation }
+        Task { await processing.value; finished.continuation.yield() }
+        for await _ in finished.stream { break }
+        if activity.active > 0 {
+            logger.warning("drain timeout: leaving unfinished tasks to be redelivered",
+                           metadata: ["active": .stringConvertible(activity.active)])
+        }
+        for task in background { task.cancel() }
+        await events.send("worker-offline", workerFields())
+        logger.info("worker stopped", metadata: ["processed": .stringConvertible(activity.processed)])
+    }
+
+    /// Starts a graceful shutdown: consuming stops now, in-flight tasks may finish within
+    /// `drainTimeout`; after that ``run()`` returns regardless.
+    public func shutdown() async {
+        let first = counters.withLock { state -> Bool in
+            defer { state.stopping = true }
+            return !state.stopping
+        }
+        guard first else { return }
+        logger.info("graceful shutdown: no new tasks; waiting for in-flight ones",
+                    metadata: ["active": .stringConvertible(activity.active)])
+        await broker.cancelConsumers()
+        let timeout = configuration.drainTimeout
+        Task {
+            try? await Task.sleep(for: timeout)
+            _ = self.drainSignal.withLock { $0?.yield() }
+        }
+    }
+
+    var isStopping: Bool { counters.withLock { $0.stopping } }
+
+    func workerFields() -> [String: JSONValue] {
+        let (active, processed) = activity
+        return events.workerFields(active: active, processed: processed, frequency: configuration.heartbeatInterval)
+    }
+
+    private func startHeartbeats() -> Task<Void, Never> {
+        Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .seconds(configuration.heartbeatInterval))
+                if Task.isCancelled { return }
+                await events.send("worker-heartbeat", workerFields())
+            }
+        }
+    }
+
+    private func startControl() -> Task<Void, Never> {
+        Task {
+            do {
+                for await command in try await broker.controlCommands(hostname: configuration.hostname) {
+                    handle(command)
+                }
+            } catch {
+                logger.warning("remote control unavailable", metadata: ["error": .string("\(error)")])
+            }
+        }
+    }
+
+    func handle(_ command: ControlCommand) {
+        switch command.method {
+        case "revoke":
+            let ids: [String]
+            switch command.arguments["task_id"] {
+            case .string(let id)?: ids = [id]
+            case .array(let list)?: ids = list.compactMap(\.stringValue)
+            default: ids = []
+            }
+            for id in ids { revoked.insert(id) }
+            logger.info("tasks revoked", metadata: ["task_ids": .string(ids.joined(separator: ","))])
+        default:
+            logger.debug("control command ignored", metadata: ["method": .string(command.method)])
+        }
+    }
+}
+
+/// A worker that cannot start or run.
+public struct WorkerError: Error, CustomStringConvertible, Sendable {
+    public var message: String
+    public init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
