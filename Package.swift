@@ -60,6 +60,9 @@ let package = Package(
                                .product(name: "Metrics", package: "swift-metrics")],
                 swiftSettings: strict),
 
+        // MARK: 4. applications of the framework
+        .target(name: "DemoTasks", dependencies: ["Celeriac"], swiftSettings: strict),
+
         // MARK: 5. executables
         .executableTarget(name: "celeriac-smoke",
                           dependencies: ["AMQP", "Redis", "Mongo",
@@ -78,6 +81,6 @@ let package = Package(
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MongoTests", dependencies: ["Mongo", "TestSupport"], swiftSettings: strict),
-        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport"], swiftSettings: strict),
     ]
 )
