@@ -1,0 +1,40 @@
+"""Command-line Celery client used by the Swift interoperability tests.
+
+Each command prints one JSON object on stdout.
+  send NAME QUEUE ARGS_JSON [TIMEOUT]   send_task + get(); prints {"id", "state", "result"} or the exception
+  wait ID [TIMEOUT]                      AsyncResult(ID).get(); same output
+  state ID                               {"id", "state", "exists"}
+"""
+import json
+import sys
+
+from interop_app import app
+
+
+def outcome(result, timeout):
+    try:
+        value = result.get(timeout=timeout, propagate=True)
+        return {"id": result.id, "state": result.state, "result": value}
+    except Exception as exc:  # noqa: BLE001 - the test inspects whatever was raised
+        return {"id": result.id, "state": result.state, "exc_type": type(exc).__name__,
+                "exc_module": type(exc).__module__, "exc_message": str(exc)}
+
+
+def main(argv):
+    command = argv[1]
+    if command == "send":
+        name, queue, args = argv[2], argv[3], json.loads(argv[4])
+        timeout = float(argv[5]) if len(argv) > 5 else 30
+        print(json.dumps(outcome(app.send_task(name, args=args, queue=queue), timeout)))
+    elif command == "wait":
+        timeout = float(argv[3]) if len(argv) > 3 else 30
+        print(json.dumps(outcome(app.AsyncResult(argv[2]), timeout)))
+    elif command == "state":
+        result = app.AsyncResult(argv[2])
+        print(json.dumps({"id": result.id, "state": result.state, "exists": result.exists()}))
+    else:
+        raise SystemExit(f"unknown command {command!r}")
+
+
+if __name__ == "__main__":
+    main(sys.argv)
