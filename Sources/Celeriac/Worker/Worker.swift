@@ -71,6 +71,12 @@ public final class Worker: Sendable {
             await withTaskGroup(of: Void.self) { group in
                 for await delivery in deliveries {
                     await slots.acquire()
+                    if self.isStopping {
+                        // Prefetched but not started: hand it back rather than start new work.
+                        await slots.release()
+                        try? await self.broker.requeue(delivery)
+                        continue
+                    }
                     group.addTask {
                         await self.process(delivery)
                         await slots.release()
