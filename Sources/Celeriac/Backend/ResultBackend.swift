@@ -1,7 +1,8 @@
 public import Foundation
 
-/// Where task results and states live. ``RedisResultBackend`` implements Celery's Redis format.
-public protocol ResultBackend: Sendable {
+/// Where task results and states live, with the chord bookkeeping of ``ChordBackend``.
+/// ``RedisResultBackend`` implements Celery's Redis format.
+public protocol ResultBackend: ChordBackend {
     /// Stores `meta` and announces it to waiting clients. Returns false when a SUCCESS was
     /// already stored for the task (it is never overwritten).
     @discardableResult

@@ -79,3 +79,29 @@ public final class CeleriacClient: Sendable {
                                                                          "signal": "SIGTERM"])
     }
 }
+
+extension CeleriacClient {
+    var canvas: CanvasPublisher { CanvasPublisher(broker: broker, backend: backend, origin: origin) }
+
+    /// Starts a workflow: a task signature, a chain, a group or a chord.
+    /// For a chain the result is the last step's; for a chord, the body's; for a group, see
+    /// ``CanvasResult/group``.
+    public func apply(_ signature: Signature) async throws -> CanvasResult {
+        switch try await canvas.apply(signature) {
+        case .task(let id): CanvasResult(id: id, group: nil, backend: backend)
+        case .group(let group): CanvasResult(id: group.id, group: group, backend: backend)
+        }
+    }
+}
+
+/// What starting a workflow returns.
+public struct CanvasResult: Sendable {
+    /// The task id to follow (last chain step, chord body), or the group id.
+    public let id: String
+    /// The parts, when a group was applied.
+    public let group: GroupResult?
+    let backend: any ResultBackend
+
+    /// The result of the workflow's final task.
+    public var result: AsyncResult<JSONValue> { AsyncResult(id: id, backend: backend) }
+}

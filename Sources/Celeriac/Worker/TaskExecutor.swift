@@ -43,15 +43,45 @@ extension Worker {
             metrics.deadLettered(queue: delivery.queue)
             metrics.finished(message.task, state: .failure, seconds: 0)
             await events.send("task-rejected", ["uuid": .string(message.id), "requeue": false])
+            if message.chord != nil {
+                // Fail the chord instead of leaving it waiting forever for this part.
+                await chordPartReturned(message, delivery: delivery, state: .failure,
+                                        result: ExceptionInfo.notRegistered(message.task).json, logger: logger)
+            }
             await settle(delivery, "dead-letter") {
                 try await self.broker.deadLetter(delivery, reason: "NotRegistered: \(message.task)")
             }
             return
         }
-        if delivery.redelivered, let stored = try? await backend.result(for: message.id), stored.status == .success {
-            // A redelivered copy of a task that already succeeded (its ack was lost): don't run it twice.
-            logger.info("redelivered task already succeeded; acknowledging without running it")
+        let isChordCallback = message.group != nil && message.groupIndex == nil && message.chord == nil
+        if delivery.redelivered || isChordCallback,
+           let stored = try? await backend.result(for: message.id), stored.status == .success {
+            // A copy of a task that already succeeded (an ack lost in a crash, or a chord body
+            // re-published after its claim lapsed): don't run it twice, but let a chord that
+            // may not have heard of this part learn about it.
+            logger.info("task already succeeded; acknowledging the copy without running it")
+            if message.chord != nil {
+                await chordPartReturned(message, delivery: delivery, state: .success, result: stored.result, logger: logger)
+            }
             await settle(delivery, "ack") { try await self.broker.ack(delivery) }
+            return
+        }
+        if isChordCallback {
+            // Two copies of a chord body must not run at the same time either: the first takes
+            // a lease; a copy finding it taken comes back later, when the first has stored its
+            // result (then it is acknowledged above) or died (then the lease has expired).
+            let seconds = Int((message.timeLimit ?? entry.options.timeLimit ?? 300).rounded(.up)) + 30
+            let owner = configuration.hostname
+            guard let leased = await settle(delivery, "take run lease", {
+                try await self.backend.acquireRunLease(taskID: message.id, owner: owner, seconds: seconds)
+            }) else { return }
+            guard leased else {
+                logger.info("another worker is running this chord body; checking again later")
+                await settle(delivery, "delay") { try await self.broker.delay(delivery, until: Date().addingTimeInterval(2)) }
+                return
+            }
+            await execute(message, entry: entry, delivery: delivery, logger: logger)
+            try? await backend.releaseRunLease(taskID: message.id, owner: owner)
             return
         }
         await execute(message, entry: entry, delivery: delivery, logger: logger)
@@ -82,6 +112,7 @@ extension Worker {
             if !ignoreResult {
                 await persist(makeMeta(message, delivery, status: .success, result: value), delivery: delivery, logger: logger)
             }
+            await continueWorkflow(after: message, delivery: delivery, value: value, logger: logger)
             logger.info("task succeeded", metadata: ["runtime": .string(String(format: "%.4f", runtime))])
             await events.send("task-succeeded", ["uuid": .string(message.id), "result": .string(value.description),
                                                  "runtime": .double(runtime)])
@@ -137,10 +168,10 @@ extension Worker {
                                                            "countdown": .string(String(format: "%.2f", delay)),
                                                            "error": .string(info.description)])
         let retryMessage = next
-        let published = await settle(delivery, "retry publish") {
+        let published: Void? = await settle(delivery, "retry publish") {
             try await self.broker.publish(retryMessage, to: delivery.queue, delay: .seconds(delay))
         }
-        guard published else { return }
+        guard published != nil else { return }
         await persist(makeMeta(message, delivery, status: .retry, result: info.json, traceback: traceback(info, message)),
                       delivery: delivery, logger: logger)
         await events.send("task-retried", ["uuid": .string(message.id), "exception": .string(info.pythonRepr),
@@ -156,6 +187,7 @@ extension Worker {
         }
         await events.send("task-failed", ["uuid": .string(message.id), "exception": .string(info.pythonRepr),
                                           "traceback": .string(trace)])
+        await continueWorkflow(afterFailureOf: message, delivery: delivery, state: .failure, info: info, logger: logger)
     }
 
     private func finishRevoked(_ message: TaskMessage, _ delivery: BrokerDelivery, reason: String, expired: Bool, logger: Logger) async {
@@ -164,6 +196,7 @@ extension Worker {
         await persist(makeMeta(message, delivery, status: .revoked, result: info.json), delivery: delivery, logger: logger)
         await events.send("task-revoked", ["uuid": .string(message.id), "terminated": false, "signum": nil,
                                            "expired": .bool(expired)])
+        await continueWorkflow(afterFailureOf: message, delivery: delivery, state: .revoked, info: info, logger: logger)
         metrics.finished(message.task, state: .revoked, seconds: 0)
         await settle(delivery, "ack") { try await self.broker.ack(delivery) }
     }
@@ -193,25 +226,26 @@ extension Worker {
     /// Stores a result, retrying through a result-backend outage (the Redis client reconnects).
     @discardableResult
     func persist(_ meta: ResultMeta, delivery: BrokerDelivery, logger: Logger) async -> Bool {
-        await settle(delivery, "store \(meta.status.rawValue)") { _ = try await self.backend.store(meta) }
+        await settle(delivery, "store \(meta.status.rawValue)") { try await self.backend.store(meta) } != nil
     }
 
-    /// Runs a broker or backend operation until it succeeds, backing off across outages. After
-    /// `settleBudget` it gives up and leaves the message unacknowledged: the broker redelivers it.
+    /// Runs a broker or backend operation until it succeeds, backing off across outages, and
+    /// returns its value. After `settleBudget` it gives up (nil) and leaves the message
+    /// unacknowledged: the broker redelivers it.
     @discardableResult
-    func settle(_ delivery: BrokerDelivery, _ what: String, _ operation: @Sendable () async throws -> Void) async -> Bool {
+    func settle<T: Sendable>(_ delivery: BrokerDelivery, _ what: String, _ operation: @Sendable () async throws -> T) async -> T? {
         let backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(5))
         let deadline = ContinuousClock.now + settleBudget
         var attempt = 0
         while true {
             do {
-                try await operation()
+                let value = try await operation()
                 if attempt > 0 { logger.info("\(what) succeeded after \(attempt) retries") }
-                return true
+                return value
             } catch {
                 if ContinuousClock.now >= deadline {
                     logger.error("\(what) failed for good; the message will be redelivered", metadata: ["error": .string("\(error)")])
-                    return false
+                    return nil
                 }
                 logger.warning("\(what) failed, retrying", metadata: ["error": .string("\(error)"), "attempt": .stringConvertible(attempt + 1)])
                 try? await Task.sleep(for: backoff.delay(forAttempt: attempt))

@@ -1,0 +1,69 @@
+/// What recording one chord header part found (Celery 5.7's `CHORD_PART_RETURN_LUA` reply).
+public struct ChordPartStatus: Sendable, Equatable {
+    /// Parts recorded so far; -1 when the chord was already completed and cleaned up.
+    public var readyCount: Int
+    /// Parts expected (`.s` + `.t`), nil when the size is unknown (not written yet, or dropped
+    /// after a failure).
+    public var total: Int?
+    /// This caller won the right to publish the callback.
+    public var claimed: Bool
+
+    public var isComplete: Bool { total.map { readyCount == $0 } ?? false }
+}
+
+/// One recorded header part: `[1, tid, state, result]` in the `.j` sorted set.
+public struct ChordMember: Sendable, Equatable {
+    public var taskID: String
+    public var state: TaskState
+    public var result: JSONValue
+
+    public init(taskID: String, state: TaskState, result: JSONValue) {
+        self.taskID = taskID
+        self.state = state
+        self.result = result
+    }
+
+    /// The JSON member Celery stores.
+    public var json: JSONValue { .array([1, .string(taskID), .string(state.rawValue), result]) }
+
+    public init(json: JSONValue) throws(ProtocolError) {
+        guard let items = json.arrayValue, items.count == 4, let id = items[1].stringValue,
+              let stateText = items[2].stringValue, let state = TaskState(rawValue: stateText) else {
+            throw ProtocolError("malformed chord member \(json)")
+        }
+        self.init(taskID: id, state: state, result: items[3])
+    }
+}
+
+/// Chord and group bookkeeping a result backend provides for the canvas.
+public protocol ChordBackend: Sendable {
+    /// Records the number of header parts (`DEL .c`, `SET .s n EX`); written before the last
+    /// header task is published so the last part always sees it.
+    func setChordSize(groupID: String, size: Int) async throws
+
+    /// Records a finished header part once (duplicates are ignored) and tries to claim the
+    /// callback dispatch when the chord is complete.
+    func chordPartReturned(groupID: String, member: ChordMember, groupIndex: Int?, claimToken: String) async throws -> ChordPartStatus
+
+    /// Every recorded part, in header order.
+    func chordMembers(groupID: String) async throws -> [ChordMember]
+
+    /// Keeps (or re-takes, if it lapsed while the chord is still pending) the dispatch claim.
+    func extendChordClaim(groupID: String, token: String, seconds: Int) async throws -> Bool
+
+    /// Deletes the chord data and marks it done, if `token` still holds the claim.
+    func cleanUpChord(groupID: String, token: String) async throws -> Bool
+
+    /// Forgets the chord size so later copies of a header part cannot fail the chord again.
+    func dropChordSize(groupID: String) async throws
+
+    /// Saves a group result as `celery-taskset-meta-<gid>`.
+    func saveGroup(_ group: GroupResult) async throws
+
+    /// Takes a lease on running task `taskID` (for chord callbacks, which may be published
+    /// twice after a crash); false when another worker holds it.
+    func acquireRunLease(taskID: String, owner: String, seconds: Int) async throws -> Bool
+
+    /// Releases a lease taken with ``acquireRunLease(taskID:owner:seconds:)``.
+    func releaseRunLease(taskID: String, owner: String) async throws
+}

@@ -1,0 +1,106 @@
+import Foundation
+import Logging
+
+/// Continuing workflows after a task finished: chain steps, `link`/`link_error` callbacks and
+/// chord joins (Celery 5.7's Redis scheme, so Python and Swift workers can share chords).
+extension Worker {
+    var canvas: CanvasPublisher { CanvasPublisher(broker: broker, backend: backend, origin: configuration.hostname) }
+
+    /// After a SUCCESS was stored: callbacks, the next chain step, and the chord part.
+    func continueWorkflow(after message: TaskMessage, delivery: BrokerDelivery, value: JSONValue, logger: Logger) async {
+        let lineage = CanvasPublisher.Lineage(parentID: message.id, rootID: message.rootID ?? message.id)
+        for callback in message.callbacks ?? [] {
+            await settle(delivery, "publish callback \(callback.task)") {
+                try await self.canvas.apply(callback, prefix: [value], lineage: lineage)
+            }
+        }
+        if var chain = message.chain, let next = chain.popLast() {
+            let remaining = chain
+            await settle(delivery, "publish chain step \(next.task)") {
+                try await self.canvas.apply(next, prefix: [value], chain: remaining, lineage: lineage)
+            }
+        }
+        if message.chord != nil, message.group != nil {
+            await chordPartReturned(message, delivery: delivery, state: .success, result: value, logger: logger)
+        }
+    }
+
+    /// After a FAILURE (or REVOKED) was stored: errbacks get the failed task's id, and the chord learns
+    /// that this part failed.
+    func continueWorkflow(afterFailureOf message: TaskMessage, delivery: BrokerDelivery, state: TaskState,
+                          info: ExceptionInfo, logger: Logger) async {
+        let lineage = CanvasPublisher.Lineage(parentID: message.id, rootID: message.rootID ?? message.id)
+        for errback in message.errbacks ?? [] {
+            await settle(delivery, "publish errback \(errback.task)") {
+                try await self.canvas.apply(errback, prefix: [.string(message.id)], lineage: lineage)
+            }
+        }
+        if message.chord != nil, message.group != nil {
+            await chordPartReturned(message, delivery: delivery, state: state, result: info.json, logger: logger)
+        }
+    }
+
+    /// Records this header part; the part that completes the chord and wins the claim joins the
+    /// results and publishes the body exactly once (or fails it with a ChordError).
+    func chordPartReturned(_ message: TaskMessage, delivery: BrokerDelivery, state: TaskState, result: JSONValue,
+                           logger: Logger) async {
+        guard let groupID = message.group, let body = message.chord else { return }
+        let token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let member = ChordMember(taskID: message.id, state: state, result: result)
+        let status = await settle(delivery, "record chord part") {
+            try await self.backend.chordPartReturned(groupID: groupID, member: member,
+                                                     groupIndex: message.groupIndex, claimToken: token)
+        }
+        guard let status, status.isComplete, status.claimed else { return }
+        var logger = logger
+        logger[metadataKey: "group_id"] = .string(groupID)
+        do {
+            let members = try await backend.chordMembers(groupID: groupID)
+            if let failed = members.first(where: { $0.state.propagates }) {
+                let cause = ExceptionInfo(json: failed.result)
+                let error = ExceptionInfo.chordError("Dependency \(failed.taskID) raised \(cause.pythonRepr)")
+                logger.error("chord failed", metadata: ["error": .string(error.description)])
+                await failChordBody(body, groupID: groupID, error: error, cause: cause, delivery: delivery, lineage: message)
+                try? await backend.dropChordSize(groupID: groupID)
+                _ = try? await backend.cleanUpChord(groupID: groupID, token: token)
+                return
+            }
+            guard try await backend.extendChordClaim(groupID: groupID, token: token, seconds: 60) else {
+                logger.warning("chord callback not published: the dispatch claim was lost")
+                return
+            }
+            let results = JSONValue.array(members.map(\.result))
+            let lineage = CanvasPublisher.Lineage(parentID: message.id, rootID: message.rootID ?? message.id)
+            await settle(delivery, "publish chord body \(body.task)") {
+                try await self.canvas.apply(body, prefix: [results], lineage: lineage)
+            }
+            if try await !backend.cleanUpChord(groupID: groupID, token: token) {
+                logger.warning("chord claim lapsed before cleanup; chord data left to expire")
+            }
+            logger.info("chord complete, body published", metadata: ["body_id": .string(body.taskID ?? "")])
+        } catch {
+            // The claim expires and a redelivered part (or another worker) re-tries the join.
+            logger.error("chord join failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    /// Marks the chord body FAILURE with the ChordError and runs its errbacks, as Celery's
+    /// `chord_error_from_stack` does.
+    private func failChordBody(_ body: Signature, groupID: String, error: ExceptionInfo, cause: ExceptionInfo,
+                               delivery: BrokerDelivery, lineage message: TaskMessage) async {
+        guard let bodyID = body.taskID else { return }
+        var failure = ResultMeta(taskID: bodyID, status: .failure, result: error.json,
+                              traceback: "\(cause.description)\n\nThe above exception was the direct cause of the following exception:\n\n\(error.description)",
+                              dateDone: Date())
+        failure.groupID = groupID
+        failure.name = body.task
+        let meta = failure
+        await settle(delivery, "store chord failure") { try await self.backend.store(meta) }
+        let lineage = CanvasPublisher.Lineage(parentID: message.id, rootID: message.rootID ?? message.id)
+        for errback in (try? body.signatures("link_error")) ?? [] {
+            await settle(delivery, "publish chord errback \(errback.task)") {
+                try await self.canvas.apply(errback, prefix: [.string(bodyID)], lineage: lineage)
+            }
+        }
+    }
+}
