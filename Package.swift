@@ -26,6 +26,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
     targets: [
         // MARK: 1. C libraries
@@ -62,6 +63,7 @@ let package = Package(
 
         // MARK: 4. applications of the framework
         .target(name: "DemoTasks", dependencies: ["Celeriac"], swiftSettings: strict),
+        .target(name: "LoanDomain", swiftSettings: strict),
 
         // MARK: 5. executables
         .executableTarget(name: "celeriac-smoke",
@@ -81,6 +83,9 @@ let package = Package(
         .testTarget(name: "AMQPTests", dependencies: ["AMQP", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "RedisTests", dependencies: ["Redis", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "MongoTests", dependencies: ["Mongo", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "LoanDomainTests",
+                    dependencies: ["LoanDomain", .product(name: "PropertyBased", package: "swift-property-based")],
+                    swiftSettings: strict),
         .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport"], swiftSettings: strict),
     ]
 )

@@ -22,4 +22,10 @@ enum ResultScripts {
     redis.call('PUBLISH', KEYS[1], ARGV[1])
     return 1
     """
+
+    /// Deletes a run lease only if `owner` still holds it. KEYS[1] lease key; ARGV[1] owner.
+    static let releaseLease = """
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+    return 0
+    """
 }
