@@ -10,6 +10,13 @@ public enum PythonCelery {
 
     static var interopDirectory: URL { TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Interop") }
 
+    /// The environment with the interop modules importable.
+    static var pythonEnvironment: [String: String] {
+        var environment = ProcessInfo.processInfo.environment
+        environment["PYTHONPATH"] = interopDirectory.path
+        return environment
+    }
+
     /// Runs `interop_client.py` with `arguments` and returns its JSON output, parsed.
     public static func client(_ arguments: [String]) throws -> [String: Any] {
         let process = Process()
@@ -33,40 +40,26 @@ public enum PythonCelery {
 
     /// Starts `celery worker` on `queues` with the threads pool; stop it with ``Worker/stop()``.
     public static func startWorker(queues: [String], concurrency: Int = 2, name: String) throws -> Worker {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = ["-m", "celery", "-A", "interop_app", "worker", "-Q", queues.joined(separator: ","),
-                             "-P", "threads", "-c", String(concurrency), "-n", "\(name)@localhost",
-                             "--without-gossip", "--without-mingle", "-l", "WARNING"]
-        process.currentDirectoryURL = interopDirectory
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(6)).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return Worker(process: process, log: log)
+        let child = try ChildProcess(python, ["-m", "celery", "-A", "interop_app", "worker", "-Q", queues.joined(separator: ","),
+                                              "-P", "threads", "-c", String(concurrency), "-n", "\(name)@localhost",
+                                              "--without-gossip", "--without-mingle", "-l", "WARNING"],
+                                     environment: pythonEnvironment, output: log)
+        return Worker(child: child, log: log)
     }
 
     /// A running Python worker process.
-    public final class Worker: @unchecked Sendable {
-        let process: Process
+    public final class Worker: Sendable {
+        public let child: ChildProcess
         public let log: URL
 
-        init(process: Process, log: URL) {
-            self.process = process
+        init(child: ChildProcess, log: URL) {
+            self.child = child
             self.log = log
         }
 
-        /// Sends SIGTERM (warm shutdown) and waits; SIGKILL after `timeout` seconds.
-        public func stop(timeout: Double = 20) {
-            guard process.isRunning else { return }
-            kill(process.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(timeout)
-            while process.isRunning && Date() < deadline { usleep(50_000) }
-            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-            process.waitUntilExit()
-        }
+        /// Warm shutdown (SIGTERM), SIGKILL after `grace` seconds.
+        public func stop(grace: Double = 20) async { await child.stop(grace: grace) }
 
         public var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
     }

@@ -36,13 +36,11 @@ public enum TestStack {
     public static func start(_ service: Service) throws { try run("start", service.rawValue) }
 
     private static func run(_ arguments: String...) throws {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/bash")
-        process.arguments = [TestEnvironment.repositoryRoot.appendingPathComponent("scripts/stack.sh").path] + arguments
-        try process.run()
-        process.waitUntilExit()
-        guard process.terminationStatus == 0 else {
-            throw StackError(message: "scripts/stack.sh \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        let script = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/stack.sh").path
+        let child = try ChildProcess("/bin/bash", [script] + arguments)
+        let status = child.waitUntilExit()
+        guard status == 0 else {
+            throw StackError(message: "scripts/stack.sh \(arguments.joined(separator: " ")) exited \(status)")
         }
     }
 
