@@ -9,6 +9,12 @@ public struct ChordPartStatus: Sendable, Equatable {
     public var claimed: Bool
 
     public var isComplete: Bool { total.map { readyCount == $0 } ?? false }
+
+    public init(readyCount: Int, total: Int?, claimed: Bool) {
+        self.readyCount = readyCount
+        self.total = total
+        self.claimed = claimed
+    }
 }
 
 /// One recorded header part: `[1, tid, state, result]` in the `.j` sorted set.

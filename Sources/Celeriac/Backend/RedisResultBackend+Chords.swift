@@ -1,0 +1,83 @@
+import Redis
+
+/// Chord bookkeeping on Redis with Celery 5.7's scripts and keys.
+extension RedisResultBackend {
+    /// Seconds a dispatch claim lives before another part may take over (Celery: 6 with the
+    /// default 3 s join timeout).
+    static let claimExpires = 6
+    /// Seconds the `done` marker keeps late duplicates from recreating chord state.
+    static let doneExpires = 300
+
+    public func setChordSize(groupID: String, size: Int) async throws {
+        let claim = RedisArgument(keys.chord(groupID, .claim))
+        let sizeKey = RedisArgument(keys.chord(groupID, .size))
+        var set: [RedisArgument] = ["SET", sizeKey, RedisArgument(size)]
+        if expires > 0 { set += ["EX", RedisArgument(expires)] }
+        _ = try await client.transaction([["DEL", claim], set])
+    }
+
+    public func chordPartReturned(groupID: String, member: ChordMember, groupIndex: Int?, claimToken: String) async throws -> ChordPartStatus {
+        let keyList = [keys.chord(groupID, .join), keys.chord(groupID, .totalDiff), keys.chord(groupID, .size),
+                       keys.chord(groupID, .dedupe), keys.group(groupID), keys.chord(groupID, .claim)].map { RedisArgument($0) }
+        let score = groupIndex.map(String.init) ?? "+inf"
+        let reply = try await client.evalScript(partReturnScript, keys: keyList, arguments: [
+            RedisArgument(member.taskID), RedisArgument(bytes: member.json.serialized()), "1", RedisArgument(score),
+            RedisArgument(expires), RedisArgument(expires), RedisArgument(Self.claimExpires), RedisArgument(claimToken),
+        ])
+        guard let items = reply.array, items.count == 4 else {
+            throw ProtocolError("unexpected chord script reply \(reply)")
+        }
+        func number(_ value: RedisValue) -> Int? { value.int ?? value.string.flatMap { Int($0) } }
+        let ready = number(items[0]) ?? 0
+        let size = number(items[2])
+        let diff = number(items[1]) ?? 0
+        return ChordPartStatus(readyCount: ready, total: size.map { $0 + diff }, claimed: number(items[3]) == 1)
+    }
+
+    public func chordMembers(groupID: String) async throws -> [ChordMember] {
+        let reply = try await client.send("ZRANGE", RedisArgument(keys.chord(groupID, .join)), "0", "-1")
+        return try (reply.array ?? []).map { item in
+            guard let bytes = item.bytes else { throw ProtocolError("chord member is not a string") }
+            return try ChordMember(json: try JSONValue(parsing: bytes))
+        }
+    }
+
+    public func extendChordClaim(groupID: String, token: String, seconds: Int) async throws -> Bool {
+        let reply = try await client.evalScript(claimExtendScript,
+                                                keys: [RedisArgument(keys.chord(groupID, .claim)), RedisArgument(keys.chord(groupID, .size))],
+                                                arguments: [RedisArgument(token), RedisArgument(seconds)])
+        return reply.int == 1
+    }
+
+    public func cleanUpChord(groupID: String, token: String) async throws -> Bool {
+        let keyList = [keys.chord(groupID, .claim), keys.chord(groupID, .join), keys.chord(groupID, .totalDiff),
+                       keys.chord(groupID, .size), keys.chord(groupID, .dedupe)].map { RedisArgument($0) }
+        let reply = try await client.evalScript(cleanupScript, keys: keyList,
+                                                arguments: [RedisArgument(token), RedisArgument(Self.doneExpires)])
+        return reply.int == 1
+    }
+
+    public func dropChordSize(groupID: String) async throws {
+        _ = try await client.send("DEL", RedisArgument(keys.chord(groupID, .size)))
+    }
+
+    public func saveGroup(_ group: GroupResult) async throws {
+        let value = JSONValue.object(["result": group.tuple]).serialized()
+        if expires > 0 {
+            _ = try await client.send("SETEX", RedisArgument(keys.group(group.id)), RedisArgument(expires), RedisArgument(bytes: value))
+        } else {
+            _ = try await client.send("SET", RedisArgument(keys.group(group.id)), RedisArgument(bytes: value))
+        }
+    }
+
+    public func acquireRunLease(taskID: String, owner: String, seconds: Int) async throws -> Bool {
+        let reply = try await client.send("SET", RedisArgument(leaseKey(taskID)), RedisArgument(owner), "NX", "EX", RedisArgument(seconds))
+        return !reply.isNull
+    }
+
+    public func releaseRunLease(taskID: String, owner: String) async throws {
+        _ = try await client.evalScript(releaseLeaseScript, keys: [RedisArgument(leaseKey(taskID))], arguments: [RedisArgument(owner)])
+    }
+
+    func leaseKey(_ taskID: String) -> String { "celeriac-run-lease-\(taskID)" }
+}

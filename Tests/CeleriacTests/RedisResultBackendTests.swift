@@ -1,0 +1,94 @@
+import Celeriac
+import Foundation
+import Redis
+import Testing
+import TestSupport
+
+/// Celery's Redis result format and the 5.7 chord scheme, against the real server.
+@Suite struct RedisResultBackendTests {
+    func backend() async throws -> RedisResultBackend {
+        let backend = try RedisResultBackend(url: TestEnvironment.redisURL, poolSize: 2)
+        try await backend.connect()
+        return backend
+    }
+
+    @Test func storesCeleryJSONWithExpiryAndNeverOverwritesSuccess() async throws {
+        let backend = try await backend()
+        let id = UUID().uuidString.lowercased()
+        var meta = ResultMeta(taskID: id, status: .success, result: ["score": 720], dateDone: Date())
+        meta.groupID = "g1"
+        #expect(try await backend.store(meta))
+        let raw = try await backend.redis.send("GET", RedisArgument("celery-task-meta-\(id)"))
+        let json = try JSONValue(parsing: try #require(raw.bytes))
+        #expect(json["status"] == "SUCCESS")
+        #expect(json["result"] == ["score": 720])
+        #expect(json["task_id"]?.stringValue == id)
+        #expect(json["group_id"] == "g1")
+        #expect(json["traceback"] == .null)  // present and null, as Celery writes it
+        let ttl = try await backend.redis.send("TTL", RedisArgument("celery-task-meta-\(id)")).int ?? 0
+        #expect(ttl > 86_000 && ttl <= 86_400)
+
+        let failure = ResultMeta(taskID: id, status: .failure, result: ExceptionInfo(type: "ValueError", message: "late").json)
+        #expect(try await !backend.store(failure))
+        #expect(try await backend.result(for: id)?.status == .success)
+        await backend.close()
+    }
+
+    @Test func waitForReadyUsesPubSubAndSkipsIntermediateStates() async throws {
+        let backend = try await backend()
+        let id = UUID().uuidString.lowercased()
+        let waiter = Task { try await backend.waitForReady(id, timeout: .seconds(10)) }
+        try await Task.sleep(for: .milliseconds(200))
+        try await backend.store(ResultMeta(taskID: id, status: .started))
+        try await backend.store(ResultMeta(taskID: id, status: .success, result: 5, dateDone: Date()))
+        let meta = try await waiter.value
+        #expect(meta.status == .success)
+        #expect(meta.result == 5)
+        await #expect(throws: ResultTimeoutError.self) { _ = try await backend.waitForReady(UUID().uuidString, timeout: .milliseconds(200)) }
+        await backend.close()
+    }
+
+    @Test func chordPartsCountOnceAndExactlyOnePartClaims() async throws {
+        let backend = try await backend()
+        let group = UUID().uuidString.lowercased()
+        try await backend.setChordSize(groupID: group, size: 3)
+        let parts = (0..<3).map { ChordMember(taskID: "t\($0)", state: .success, result: .int(Int64($0 * 10))) }
+        // Part 1 twice (a redelivery with a different result): counted once.
+        var status = try await backend.chordPartReturned(groupID: group, member: parts[1], groupIndex: 1, claimToken: "a")
+        #expect(status == ChordPartStatus(readyCount: 1, total: 3, claimed: false))
+        status = try await backend.chordPartReturned(groupID: group, member: ChordMember(taskID: "t1", state: .success, result: 999),
+                                                     groupIndex: 1, claimToken: "b")
+        #expect(status.readyCount == 1)
+        status = try await backend.chordPartReturned(groupID: group, member: parts[2], groupIndex: 2, claimToken: "c")
+        #expect(!status.isComplete)
+        // Concurrent final parts (the same last part delivered to two workers): one claim.
+        async let first = backend.chordPartReturned(groupID: group, member: parts[0], groupIndex: 0, claimToken: "d")
+        async let second = backend.chordPartReturned(groupID: group, member: parts[0], groupIndex: 0, claimToken: "e")
+        let results = try await [first, second]
+        #expect(results.allSatisfy { $0.isComplete })
+        #expect(results.filter(\.claimed).count == 1)
+        let winner = results[0].claimed ? "d" : "e"
+        // Results come back in header order.
+        #expect(try await backend.chordMembers(groupID: group).map(\.result) == [0, 10, 20])
+        #expect(try await backend.extendChordClaim(groupID: group, token: winner, seconds: 30))
+        #expect(try await !backend.extendChordClaim(groupID: group, token: "someone-else", seconds: 30))
+        #expect(try await backend.cleanUpChord(groupID: group, token: winner))
+        // A late duplicate after completion changes nothing.
+        let late = try await backend.chordPartReturned(groupID: group, member: parts[2], groupIndex: 2, claimToken: "f")
+        #expect(late.readyCount == -1 && !late.claimed)
+        #expect(try await backend.redis.send("GET", RedisArgument("celery-taskset-meta-\(group).c")).string == "done")
+        await backend.close()
+    }
+
+    @Test func runLeaseIsExclusiveUntilReleased() async throws {
+        let backend = try await backend()
+        let id = UUID().uuidString
+        #expect(try await backend.acquireRunLease(taskID: id, owner: "w1", seconds: 30))
+        #expect(try await !backend.acquireRunLease(taskID: id, owner: "w2", seconds: 30))
+        try await backend.releaseRunLease(taskID: id, owner: "w2")  // not the owner: no effect
+        #expect(try await !backend.acquireRunLease(taskID: id, owner: "w2", seconds: 30))
+        try await backend.releaseRunLease(taskID: id, owner: "w1")
+        #expect(try await backend.acquireRunLease(taskID: id, owner: "w2", seconds: 30))
+        await backend.close()
+    }
+}
