@@ -38,6 +38,7 @@ let package = Package(
                        providers: [.apt(["libmongoc-dev", "libbson-dev"])]),
 
         // MARK: 2. Swift clients
+        .target(name: "JSONCore", swiftSettings: strict),
         .target(name: "ClientSupport",
                 dependencies: [.product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
@@ -50,13 +51,13 @@ let package = Package(
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
         .target(name: "Mongo",
-                dependencies: ["CMongoc", "ClientSupport",
+                dependencies: ["CMongoc", "ClientSupport", "JSONCore",
                                .product(name: "Logging", package: "swift-log")],
                 swiftSettings: strict),
 
         // MARK: 3. the task framework
         .target(name: "Celeriac",
-                dependencies: ["AMQP", "Redis", "ClientSupport",
+                dependencies: ["AMQP", "Redis", "ClientSupport", "JSONCore",
                                .product(name: "Logging", package: "swift-log"),
                                .product(name: "Metrics", package: "swift-metrics")],
                 swiftSettings: strict),
@@ -71,7 +72,7 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
         .executableTarget(name: "client-bench",
-                          dependencies: ["AMQP", "Redis", "ClientSupport"],
+                          dependencies: ["AMQP", "Redis"],
                           path: "bench/ClientBench",
                           swiftSettings: strict),
 
