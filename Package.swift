@@ -22,9 +22,11 @@ let package = Package(
         .library(name: "Mongo", targets: ["Mongo"]),
         .library(name: "Celeriac", targets: ["Celeriac"]),
         .executable(name: "celeriac-smoke", targets: ["celeriac-smoke"]),
+        .executable(name: "loan-worker", targets: ["loan-worker"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/x-sheep/swift-property-based", from: "2.0.1"),
     ],
@@ -71,13 +73,18 @@ let package = Package(
                           dependencies: ["AMQP", "Redis", "Mongo",
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
+        .executableTarget(name: "loan-worker",
+                          dependencies: ["Celeriac", "DemoTasks",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                                         .product(name: "Logging", package: "swift-log")],
+                          swiftSettings: strict),
         .executableTarget(name: "client-bench",
                           dependencies: ["AMQP", "Redis"],
                           path: "bench/ClientBench",
                           swiftSettings: strict),
 
         // MARK: tests
-        .target(name: "TestSupport", dependencies: ["ClientSupport"], path: "Tests/TestSupport",
+        .target(name: "TestSupport", dependencies: ["ClientSupport", "JSONCore"], path: "Tests/TestSupport",
                 swiftSettings: strict),
         .testTarget(name: "ClientSupportTests", dependencies: ["ClientSupport", "TestSupport"],
                     swiftSettings: strict),
@@ -87,6 +94,7 @@ let package = Package(
         .testTarget(name: "LoanDomainTests",
                     dependencies: ["LoanDomain", .product(name: "PropertyBased", package: "swift-property-based")],
                     swiftSettings: strict),
-        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport"], swiftSettings: strict),
+        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport", "AMQP", "Redis"],
+                    swiftSettings: strict),
     ]
 )

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct JSONValueTests {
     @Test func roundTripsNestedValues() throws {
-        let value: JSONValue = ["a": [1, 2.5, "x", nil, true], "b": ["nested": ["deep": -7]], "s": "quote\" slash\\ nl\n é 🚀"]
+        let value: JSONValue = ["a": [1, 2.5, "x", .null, true], "b": ["nested": ["deep": -7]], "s": "quote\" slash\\ nl\n é 🚀"]
         let text = value.serialized()
         #expect(try JSONValue(parsing: text) == value)
     }

@@ -6,12 +6,12 @@ import Testing
     /// Headers and body exactly as Celery 5.7 published them (trace in the protocol notes).
     @Test func decodesACeleryMessage() throws {
         let headers: [String: JSONValue] = [
-            "lang": "py", "task": "loan.credit_check", "id": "fa9f7e2e-1", "shadow": nil,
+            "lang": "py", "task": "loan.credit_check", "id": "fa9f7e2e-1", "shadow": .null,
             "eta": "2026-11-22T14:47:55.782587+00:00", "expires": "2026-11-22T15:47:25.782587+00:00",
-            "group": nil, "group_index": nil, "retries": 0, "timelimit": [60, 50],
-            "root_id": "fa9f7e2e-1", "parent_id": nil, "argsrepr": "('L1', {'name': 'A'})", "kwargsrepr": "{}",
+            "group": .null, "group_index": .null, "retries": 0, "timelimit": [60, 50],
+            "root_id": "fa9f7e2e-1", "parent_id": .null, "argsrepr": "('L1', {'name': 'A'})", "kwargsrepr": "{}",
             "origin": "gen21288@vm", "ignore_result": false, "replaced_task_nesting": 0,
-            "stamped_headers": nil, "stamps": [:], "x-custom": "kept",
+            "stamped_headers": .null, "stamps": [:], "x-custom": "kept",
         ]
         let body = #"[["L1",{"name":"A"}],{},{"callbacks":null,"errbacks":null,"chain":null,"chord":{"task":"loan.decide","args":["L1"],"kwargs":{},"options":{"task_id":"b73610c1","group_id":"83495010"},"subtask_type":null,"immutable":false}}]"#
         let message = try TaskMessage(headers: headers, body: Array(body.utf8), contentType: "application/json",

@@ -1,4 +1,5 @@
 public import Foundation
+public import JSONCore
 
 /// Drives Python Celery 5.7 (installed by scripts/test.sh in `.run/venv-celery`) for the
 /// interoperability tests: one-shot client commands and worker processes stopped by PID.
@@ -17,25 +18,19 @@ public enum PythonCelery {
         return environment
     }
 
-    /// Runs `interop_client.py` with `arguments` and returns its JSON output, parsed.
-    public static func client(_ arguments: [String]) throws -> [String: Any] {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: python)
-        process.arguments = [interopDirectory.appendingPathComponent("interop_client.py").path] + arguments
-        process.currentDirectoryURL = interopDirectory
-        let output = Pipe()
-        let errors = Pipe()
-        process.standardOutput = output
-        process.standardError = errors
-        try process.run()
-        let data = output.fileHandleForReading.readDataToEndOfFile()
-        let errorText = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        guard process.terminationStatus == 0,
-              let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-            throw PythonError(message: "interop_client.py \(arguments.joined(separator: " ")) exited \(process.terminationStatus): \(errorText)")
+    /// Runs `interop_client.py` with `arguments` and returns its JSON output.
+    public static func client(_ arguments: [String]) async throws -> JSONValue {
+        let log = FileManager.default.temporaryDirectory.appendingPathComponent("interop-client-\(UUID().uuidString.prefix(8)).out")
+        let child = try ChildProcess(python, [interopDirectory.appendingPathComponent("interop_client.py").path] + arguments,
+                                     environment: pythonEnvironment, output: log)
+        let status = await child.waitForExit(timeout: 120)
+        let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(at: log)
+        guard status == 0, let line = text.split(separator: "\n").last(where: { $0.hasPrefix("{") }),
+              let json = try? JSONValue(parsing: String(line)) else {
+            throw PythonError(message: "interop_client.py \(arguments.joined(separator: " ")) exited \(status.map(String.init) ?? "(still running)"): \(text)")
         }
-        return object
+        return json
     }
 
     /// Starts `celery worker` on `queues` with the threads pool; stop it with ``Worker/stop()``.

@@ -194,7 +194,7 @@ extension Worker {
         logger.info("task \(reason): not run")
         let info = ExceptionInfo.taskRevoked(reason)
         await persist(makeMeta(message, delivery, status: .revoked, result: info.json), delivery: delivery, logger: logger)
-        await events.send("task-revoked", ["uuid": .string(message.id), "terminated": false, "signum": nil,
+        await events.send("task-revoked", ["uuid": .string(message.id), "terminated": false, "signum": .null,
                                            "expired": .bool(expired)])
         await continueWorkflow(afterFailureOf: message, delivery: delivery, state: .revoked, info: info, logger: logger)
         metrics.finished(message.task, state: .revoked, seconds: 0)

@@ -1,0 +1,44 @@
+/// The deliveries of one consumer, as an async sequence.
+///
+/// Iterate it once. It keeps yielding across reconnects (the consumer is re-created with the same
+/// tag); it ends after ``cancel()`` or ``AMQPConnection/close()``, and throws
+/// ``AMQPError/consumerCancelled(tag:)`` (or the broker's error) if the broker cancels it.
+public final class AMQPConsumer: AsyncSequence, Sendable {
+    public typealias Element = AMQPDelivery
+
+    /// The consumer tag (stable across reconnects).
+    public let tag: String
+    /// The queue consumed from.
+    public let queue: String
+    private let stream: AsyncThrowingStream<AMQPDelivery, any Error>
+    private let engine: Engine
+
+    init(tag: String, queue: String, stream: AsyncThrowingStream<AMQPDelivery, any Error>, engine: Engine) {
+        self.tag = tag
+        self.queue = queue
+        self.stream = stream
+        self.engine = engine
+    }
+
+    /// Iterates the deliveries.
+    public struct AsyncIterator: AsyncIteratorProtocol {
+        var base: AsyncThrowingStream<AMQPDelivery, any Error>.AsyncIterator
+
+        /// The next delivery, or `nil` once the consumer was cancelled or the connection closed.
+        public mutating func next() async throws -> AMQPDelivery? {
+            try await base.next()
+        }
+    }
+
+    /// An iterator over the deliveries.
+    public func makeAsyncIterator() -> AsyncIterator {
+        AsyncIterator(base: stream.makeAsyncIterator())
+    }
+
+    /// Cancels the consumer (basic.cancel) and ends the sequence. Deliveries not yet acknowledged
+    /// are still acknowledgeable; ones arriving after the cancel are requeued.
+    public func cancel() async throws {
+        let tag = self.tag
+        try await engine.run(waitForConnection: false) { engine in try engine.cancel(consumerTag: tag) }
+    }
+}

@@ -1,0 +1,36 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// SIGTERM/SIGINT handling for a worker: the first signal starts a graceful shutdown, a second
+/// one exits immediately (unacknowledged tasks are then redelivered by the broker).
+final class ShutdownSignals {
+    private let sources: [any DispatchSourceSignal]
+
+    private final class Count: Sendable {
+        let value = Atomic<Int>(0)
+        func increment() -> Int { value.add(1, ordering: .relaxed).newValue }
+    }
+
+    init(onFirst: @escaping @Sendable () async -> Void) {
+        let count = Count()
+        sources = [SIGTERM, SIGINT].map { signalNumber in
+            signal(signalNumber, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: signalNumber, queue: .global())
+            source.setEventHandler {
+                if count.increment() == 1 {
+                    Task { await onFirst() }
+                } else {
+                    FileHandle.standardError.write(Data("second signal: exiting now; unfinished tasks will be redelivered\n".utf8))
+                    exit(1)
+                }
+            }
+            source.resume()
+            return source
+        }
+    }
+
+    func cancel() {
+        for source in sources { source.cancel() }
+    }
+}

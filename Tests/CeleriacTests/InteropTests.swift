@@ -1,0 +1,51 @@
+import Celeriac
+import DemoTasks
+import Foundation
+import Testing
+import TestSupport
+
+/// Swift and Python Celery 5.7 talking through the same RabbitMQ and Redis.
+@Suite(.serialized) struct InteropTests {
+    @Test func pythonClientGetsTheSwiftWorkersResult() async throws {
+        let harness = try await CeleriacHarness.connect()
+        let queue = TestEnvironment.uniqueName("interop-swift")
+        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue])
+        let output = try await PythonCelery.client(["send", "demo.add", queue, "[2, 3]"])
+        #expect(output["state"] == "SUCCESS")
+        #expect(output["result"] == 5)
+        await worker.shutdown()
+        try await running.value
+        await harness.close()
+    }
+
+    @Test func swiftFailureReadsInPythonAsTheSameException() async throws {
+        let harness = try await CeleriacHarness.connect()
+        let queue = TestEnvironment.uniqueName("interop-fail")
+        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue])
+        let output = try await PythonCelery.client(["send", "demo.fail", queue, #"["credit bureau down"]"#])
+        #expect(output["state"] == "FAILURE")
+        #expect(output["exc_type"] == "ValueError")
+        #expect(output["exc_message"] == "credit bureau down")
+        await worker.shutdown()
+        try await running.value
+        await harness.close()
+    }
+
+    @Test func pythonWorkerRunsATaskSentFromSwift() async throws {
+        let harness = try await CeleriacHarness.connect()
+        let queue = TestEnvironment.uniqueName("interop-py")
+        let python = try PythonCelery.startWorker(queues: [queue], name: queue)
+        let result = try await harness.client.apply(DemoTasks.add, .init(x: 19, y: 23), options: SendOptions(queue: queue))
+        let value = try await result.get(timeout: .seconds(60))
+        #expect(value == 42, "python worker log:\n\(python.output)")
+        let meta = try #require(try await result.meta())
+        #expect(meta.worker?.hasPrefix(queue) == true)
+        let failing = try await harness.client.apply(DemoTasks.fail, .init(message: "from python"), options: SendOptions(queue: queue))
+        await #expect { try await failing.get(timeout: .seconds(60)) } throws: { error in
+            let failed = error as? TaskFailedError
+            return failed?.exception.type == "ValueError" && failed?.exception.message == "from python"
+        }
+        await python.stop()
+        await harness.close()
+    }
+}
