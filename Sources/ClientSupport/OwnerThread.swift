@@ -57,6 +57,12 @@ public final class OwnerThread: @unchecked Sendable {
     /// Starts the thread; `body` is the owner's loop and runs until it returns.
     public func start(_ body: @escaping @Sendable () -> Void) {
         let thread = Thread { [self] in
+            // A write to a socket the server closed raises SIGPIPE, which kills the process by
+            // default; blocked on this thread, it leaves the write failing with EPIPE instead.
+            var pipeSignal = sigset_t()
+            sigemptyset(&pipeSignal)
+            sigaddset(&pipeSignal, SIGPIPE)
+            pthread_sigmask(SIG_BLOCK, &pipeSignal, nil)
             threadID.withLock { $0 = pthread_self() }
             body()
             finished.signal()

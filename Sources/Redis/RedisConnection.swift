@@ -70,7 +70,24 @@ public final class RedisConnection: RedisClient {
         }
     }
 
+    /// How long commands wait out a server that is still loading its data after a restart.
+    static let loadingPatience: Duration = .seconds(60)
+
     func execute(_ commands: [[RedisArgument]]) async throws(RedisError) -> [RedisValue] {
+        let deadline = ContinuousClock.now + Self.loadingPatience
+        var attempt = 0
+        while true {
+            let replies = try await executeOnce(commands)
+            // Right after a restart Redis answers LOADING until its data is back: nothing ran, so retry.
+            guard case .error(let message)? = replies.first, message.hasPrefix("LOADING"), ContinuousClock.now < deadline else {
+                return replies
+            }
+            try? await Task.sleep(for: configuration.reconnectBackoff.delay(forAttempt: attempt))
+            attempt += 1
+        }
+    }
+
+    private func executeOnce(_ commands: [[RedisArgument]]) async throws(RedisError) -> [RedisValue] {
         guard !closed.isSet else { throw RedisError(.closed) }
         let result: Result<[RedisValue], RedisError> = await withCheckedContinuation { continuation in
             let request = Request(commands: commands) { continuation.resume(returning: $0) }

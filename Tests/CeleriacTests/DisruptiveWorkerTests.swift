@@ -1,0 +1,59 @@
+import Celeriac
+import DemoTasks
+import Foundation
+import Testing
+import TestSupport
+
+/// Worker behaviour across server restarts. Restarts the test stack's servers, so these run on
+/// their own (scripts/test.sh runs the `Disruptive` suites last).
+@Suite(.serialized) struct DisruptiveWorkerTests {
+    func sendAdds(_ client: CeleriacClient, queue: String, range: Range<Int>) async throws -> [(Int, AsyncResult<Int>)] {
+        var sent: [(Int, AsyncResult<Int>)] = []
+        for i in range {
+            sent.append((i, try await client.apply(DemoTasks.add, .init(x: i, y: 1), options: SendOptions(queue: queue))))
+        }
+        return sent
+    }
+
+    /// A worker keeps consuming after the broker restarts (Celery #8030, #10302): nothing sent
+    /// before or after the restart is lost.
+    @Test func workerResumesConsumingAfterARabbitMQRestart() async throws {
+        let harness = try await CeleriacHarness.connect(name: "restart-rabbit")
+        let queue = TestEnvironment.uniqueName("d-rabbit")
+        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue])
+        let before = try await sendAdds(harness.client, queue: queue, range: 0..<50)
+        for (i, result) in before { #expect(try await result.get(timeout: .seconds(30)) == i + 1) }
+
+        try TestStack.restart(.rabbitmq)
+
+        // Publishing waits for the reconnect; the same worker picks the new tasks up.
+        let after = try await sendAdds(harness.client, queue: queue, range: 50..<100)
+        for (i, result) in after { #expect(try await result.get(timeout: .seconds(60)) == i + 1) }
+        #expect(worker.activity.processed >= 100)
+        await worker.shutdown()
+        try await running.value
+        await harness.close()
+    }
+
+    /// Results written while Redis is down are retried until it is back: no task is lost.
+    @Test func noTaskIsLostAcrossARedisRestart() async throws {
+        let harness = try await CeleriacHarness.connect(name: "restart-redis")
+        let queue = TestEnvironment.uniqueName("d-redis")
+        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue], concurrency: 4)
+        var sent: [(Int, String)] = []
+        for i in 0..<200 {
+            let result = try await harness.client.apply(DemoTasks.sleep, .init(seconds: 0.01 * Double(i % 5)),
+                                                        options: SendOptions(queue: queue))
+            sent.append((i, result.id))
+        }
+        try await Task.sleep(for: .milliseconds(300))
+        try TestStack.restart(.redis)
+        for (_, id) in sent {
+            let meta = try await harness.backend.waitForReady(id, timeout: .seconds(90))
+            #expect(meta.status == .success)
+        }
+        await worker.shutdown()
+        try await running.value
+        await harness.close()
+    }
+}
