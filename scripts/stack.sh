@@ -62,7 +62,7 @@ _log() { echo "stack: $*" >&2; }
 _port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 # Orphans may be reaped late in containers: a zombie counts as dead.
 _alive() { [ -n "$1" ] && kill -0 "$1" 2>/dev/null && ! grep -qs '^[0-9]* ([^)]*) Z' "/proc/$1/stat"; }
-_pid_of() { [ -f "$1" ] && cat "$1" 2>/dev/null; }
+_pid_of() { if [ -f "$1" ]; then cat "$1" 2>/dev/null || true; fi; }
 _running() { _alive "$(_pid_of "$1")"; }
 
 _wait_port() {  # PIDFILE PORT SECONDS: fails early when the process dies

@@ -7,6 +7,7 @@
 #   scripts/test.sh                  everything
 #   scripts/test.sh --filter REGEX   only matching tests (passed to `swift test`)
 set -euo pipefail
+trap 'echo "test: failed at line $LINENO: $BASH_COMMAND" >&2' ERR
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 

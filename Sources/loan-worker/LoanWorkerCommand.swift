@@ -33,6 +33,10 @@ struct LoanWorkerCommand: AsyncParsableCommand {
     var events: Bool?
 
     func run() async throws {
+        // Signals first: a SIGTERM during start-up must not kill the process with messages half-handled.
+        let shutdown = ShutdownRequest()
+        let signals = ShutdownSignals { await shutdown.request() }
+        defer { signals.cancel() }
         let env = Environment()
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
@@ -56,9 +60,8 @@ struct LoanWorkerCommand: AsyncParsableCommand {
         try await broker.connect()
         try await backend.connect()
         let worker = Worker(registry: registry, broker: broker, backend: backend, configuration: configuration, logger: logger)
-        let signals = ShutdownSignals { await worker.shutdown() }
+        await shutdown.onRequest { await worker.shutdown() }
         try await worker.run()
-        signals.cancel()
         await broker.close()
         await backend.close()
     }

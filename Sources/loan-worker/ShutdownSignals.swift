@@ -34,3 +34,20 @@ final class ShutdownSignals {
         for source in sources { source.cancel() }
     }
 }
+
+/// A shutdown that may be requested before the thing to shut down exists.
+actor ShutdownRequest {
+    private var requested = false
+    private var action: (@Sendable () async -> Void)?
+
+    func request() async {
+        requested = true
+        await action?()
+    }
+
+    /// Runs `action` on request, or at once if a request already came in.
+    func onRequest(_ action: @escaping @Sendable () async -> Void) async {
+        self.action = action
+        if requested { Task { await action() } }
+    }
+}

@@ -8,21 +8,21 @@ import TestSupport
 
 /// Crash and shutdown behaviour of real worker processes.
 @Suite(.serialized) struct WorkerProcessTests {
-    func successCounter(_ harness: CeleriacHarness) async throws -> (SuccessCounter, RedisSubscriber) {
+    func successCounter(_ harness: CeleriacHarness, ids: [String]) async throws -> (SuccessCounter, RedisSubscriber) {
         let subscriber = RedisSubscriber(configuration: try RedisConfiguration(url: TestEnvironment.redisURL))
         try await subscriber.connect()
         let subscription = try await subscriber.psubscribe([harness.backend.keys.taskPattern])
-        return (SuccessCounter(subscription: subscription, keys: harness.backend.keys), subscriber)
+        return (SuccessCounter(subscription: subscription, keys: harness.backend.keys, ids: Set(ids)), subscriber)
     }
 
     @Test func killedWorkersTasksAreFinishedByAnotherWorkerAndStoredOnce() async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("p-kill")
         try await harness.broker.declareTaskQueue(queue)
-        let (counter, subscriber) = try await successCounter(harness)
-        var ids: [String] = []
-        for _ in 0..<500 {
-            ids.append(try await harness.client.apply(DemoTasks.sleep, .init(seconds: 0.2), options: SendOptions(queue: queue)).id)
+        let ids = (0..<500).map { _ in UUID().uuidString.lowercased() }
+        let (counter, subscriber) = try await successCounter(harness, ids: ids)
+        for id in ids {
+            _ = try await harness.client.apply(DemoTasks.sleep, .init(seconds: 0.2), options: SendOptions(taskID: id, queue: queue))
         }
         let first = try WorkerProcess(queues: [queue], concurrency: 50, prefetch: 500, name: "\(queue)-a")
         // Wait until it is mid-way: some results stored, most still in flight.
@@ -46,10 +46,10 @@ import TestSupport
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("p-term")
         try await harness.broker.declareTaskQueue(queue)
-        let (counter, subscriber) = try await successCounter(harness)
-        var ids: [String] = []
-        for _ in 0..<200 {
-            ids.append(try await harness.client.apply(DemoTasks.sleep, .init(seconds: 0.3), options: SendOptions(queue: queue)).id)
+        let ids = (0..<200).map { _ in UUID().uuidString.lowercased() }
+        let (counter, subscriber) = try await successCounter(harness, ids: ids)
+        for id in ids {
+            _ = try await harness.client.apply(DemoTasks.sleep, .init(seconds: 0.3), options: SendOptions(taskID: id, queue: queue))
         }
         let first = try WorkerProcess(queues: [queue], concurrency: 20, prefetch: 40, name: "\(queue)-a")
         for _ in 0..<200 where counter.snapshot.count < 20 { try await Task.sleep(for: .milliseconds(50)) }
@@ -83,11 +83,12 @@ final class SuccessCounter: Sendable {
         func add(_ id: String) { values.withLock { $0[id, default: 0] += 1 } }
     }
 
-    init(subscription: RedisSubscription, keys: ResultKeys) {
+    /// Counts only `ids`: other tests run in parallel and announce their own results.
+    init(subscription: RedisSubscription, keys: ResultKeys, ids: Set<String>) {
         let counts = self.counts
         task = Task {
             for await message in subscription {
-                guard let id = keys.taskID(fromKey: message.channel),
+                guard let id = keys.taskID(fromKey: message.channel), ids.contains(id),
                       let json = try? JSONValue(parsing: message.payload),
                       json["status"]?.stringValue == "SUCCESS" else { continue }
                 counts.add(id)

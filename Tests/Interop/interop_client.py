@@ -4,9 +4,14 @@ Each command prints one JSON object on stdout.
   send NAME QUEUE ARGS_JSON [TIMEOUT]   send_task + get(); prints {"id", "state", "result"} or the exception
   wait ID [TIMEOUT]                      AsyncResult(ID).get(); same output
   state ID                               {"id", "state", "exists"}
+  chord HEADER_QUEUE BODY_QUEUE N [TIMEOUT]
+                                         chord([demo.add(i, i) for i < N] on HEADER_QUEUE, demo.sum on BODY_QUEUE),
+                                         built from signatures by name; prints the body's outcome
 """
 import json
 import sys
+
+from celery import chord, signature
 
 from interop_app import app
 
@@ -29,6 +34,12 @@ def main(argv):
     elif command == "wait":
         timeout = float(argv[3]) if len(argv) > 3 else 30
         print(json.dumps(outcome(app.AsyncResult(argv[2]), timeout)))
+    elif command == "chord":
+        header_queue, body_queue, count = argv[2], argv[3], int(argv[4])
+        timeout = float(argv[5]) if len(argv) > 5 else 60
+        header = [signature("demo.add", args=(i, i), queue=header_queue, app=app) for i in range(count)]
+        body = signature("demo.sum", queue=body_queue, app=app)
+        print(json.dumps(outcome(chord(header, app=app)(body), timeout)))
     elif command == "state":
         result = app.AsyncResult(argv[2])
         print(json.dumps({"id": result.id, "state": result.state, "exists": result.exists()}))
