@@ -23,16 +23,22 @@ public final class AMQPConsumer: AsyncSequence, Sendable {
     /// Iterates the deliveries.
     public struct AsyncIterator: AsyncIteratorProtocol {
         var base: AsyncThrowingStream<AMQPDelivery, any Error>.AsyncIterator
+        let engine: Engine
 
         /// The next delivery, or `nil` once the consumer was cancelled or the connection closed.
+        /// Deliveries still buffered from before a reconnect are skipped: they cannot be
+        /// acknowledged any more and the broker delivers them again.
         public mutating func next() async throws -> AMQPDelivery? {
-            try await base.next()
+            while let delivery = try await base.next() {
+                if delivery.deliveryTag.generation == engine.currentGeneration.load(ordering: .acquiring) { return delivery }
+            }
+            return nil
         }
     }
 
     /// An iterator over the deliveries.
     public func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: stream.makeAsyncIterator())
+        AsyncIterator(base: stream.makeAsyncIterator(), engine: engine)
     }
 
     /// Cancels the consumer (basic.cancel) and ends the sequence. Deliveries not yet acknowledged

@@ -71,13 +71,19 @@ final class Engine: @unchecked Sendable {
     let events = EventHub()
     let connectionID: UInt64
     let stopRequested = Atomic<Bool>(false)
+    /// Set (under the lock) once the owner loop has exited: later jobs are refused, not queued.
+    private let loopFinished = Mutex<Bool>(false)
 
     // MARK: owner-thread state
     var connection: amqp_connection_state_t?
     var state: State = .idle
     var openChannels: Set<UInt16> = []
     /// Bumped whenever delivery tags become meaningless (reconnect, consume channel reset).
-    var generation: UInt64 = 1
+    var generation: UInt64 = 1 {
+        didSet { currentGeneration.store(generation, ordering: .releasing) }
+    }
+    /// ``generation`` for other threads: consumers drop deliveries buffered before a reconnect.
+    let currentGeneration = Atomic<UInt64>(1)
     var exchanges: [ExchangeDeclaration] = []
     var queues: [QueueDeclaration] = []
     var bindings: [QueueBinding] = []
@@ -114,7 +120,7 @@ final class Engine: @unchecked Sendable {
                               _ body: @escaping @Sendable (Engine, Promise<T>) -> Void) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let promise = Promise(continuation)
-            owner.submit { [self] in
+            submit(orElse: { promise.fail(AMQPError.closed) }) { [self] in
                 let run = { [self] in
                     body(self, promise)
                 }
@@ -142,9 +148,18 @@ final class Engine: @unchecked Sendable {
         }
     }
 
+    /// Queues `job` for the owner thread, or calls `refused` when the loop has already exited.
+    private func submit(orElse refused: () -> Void, _ job: @escaping @Sendable () -> Void) {
+        let accepted = loopFinished.withLock { finished in
+            if !finished { owner.submit(job) }
+            return !finished
+        }
+        if !accepted { refused() }
+    }
+
     /// Asks the loop to shut down (used when the connection object goes away without `close()`).
     func requestStop() {
-        owner.submit { [self] in shutdown() }
+        submit(orElse: {}) { [self] in shutdown() }
     }
 
     // MARK: the owner loop
@@ -183,8 +198,10 @@ final class Engine: @unchecked Sendable {
                 _ = owner.wait(timeoutMilliseconds: 1000)
             }
         }
-        owner.runJobs()
         shutdown()
+        // Jobs queued before this point run (and fail with `.closed`); later ones are refused.
+        loopFinished.withLock { $0 = true }
+        owner.runJobs()
     }
 
     private func expireParked() {
