@@ -83,6 +83,11 @@ let package = Package(
                           path: "bench/ClientBench",
                           swiftSettings: strict),
 
+        .executableTarget(name: "celeriac-bench",
+                          dependencies: ["Celeriac", "DemoTasks", "Redis", .product(name: "Logging", package: "swift-log")],
+                          path: "bench/CeleriacBench",
+                          swiftSettings: strict),
+
         // MARK: tests
         .target(name: "TestSupport", dependencies: ["ClientSupport", "JSONCore"], path: "Tests/TestSupport",
                 swiftSettings: strict),

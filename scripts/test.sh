@@ -45,7 +45,7 @@ if [ $# -gt 0 ]; then
 else
   # Tests that restart servers run alone, after everything else.
   swift test --skip-build --skip Disruptive || status=$?
-  swift test --skip-build --filter Disruptive || status=$?
+  swift test --skip-build --no-parallel --filter Disruptive || status=$?
 fi
 echo "test: finished in $(( $(date +%s) - started ))s with status $status" >&2
 exit $status

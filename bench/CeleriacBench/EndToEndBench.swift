@@ -1,0 +1,142 @@
+import Celeriac
+import DemoTasks
+import Foundation
+import Redis
+import Synchronization
+
+/// The measurements; each prints one JSON line (the bench script collects them).
+struct EndToEndBench {
+    let client: CeleriacClient
+    let backend: RedisResultBackend
+    let redisURL: String
+    let queue: String
+
+    /// Counts SUCCESS announcements for a known set of ids, and when each arrived.
+    final class Arrivals: Sendable {
+        let state = Mutex<(seen: [String: ContinuousClock.Instant], done: CheckedContinuation<Void, Never>?)>(([:], nil))
+        let expected: Set<String>
+
+        init(expected: Set<String>) { self.expected = expected }
+
+        func record(_ id: String) {
+            let finished = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                guard expected.contains(id), state.seen[id] == nil else { return nil }
+                state.seen[id] = .now
+                if state.seen.count == expected.count, let done = state.done {
+                    state.done = nil
+                    return done
+                }
+                return nil
+            }
+            finished?.resume()
+        }
+
+        func wait() async {
+            await withCheckedContinuation { continuation in
+                let ready = state.withLock { state -> Bool in
+                    if state.seen.count == expected.count { return true }
+                    state.done = continuation
+                    return false
+                }
+                if ready { continuation.resume() }
+            }
+        }
+
+        var times: [String: ContinuousClock.Instant] { state.withLock { $0.seen } }
+    }
+
+    func listen(for ids: [String]) async throws -> (Arrivals, RedisSubscriber) {
+        let arrivals = Arrivals(expected: Set(ids))
+        let subscriber = RedisSubscriber(configuration: try RedisConfiguration(url: redisURL))
+        let subscription = try await subscriber.psubscribe([backend.keys.taskPattern])
+        let keys = backend.keys
+        Task {
+            for await message in subscription {
+                if let id = keys.taskID(fromKey: message.channel),
+                   let json = try? JSONValue(parsing: message.payload), json["status"] == "SUCCESS" {
+                    arrivals.record(id)
+                }
+            }
+        }
+        return (arrivals, subscriber)
+    }
+
+    func report(_ fields: [String: JSONValue]) {
+        print(JSONValue.object(fields).description)
+    }
+
+    func tasks(_ count: Int) async throws {
+        let ids = (0..<count).map { _ in UUID().uuidString.lowercased() }
+        let (arrivals, subscriber) = try await listen(for: ids)
+        let start = ContinuousClock.now
+        try await sendConcurrently(ids) { id, index in
+            _ = try await client.apply(DemoTasks.add, .init(x: index, y: 1), options: SendOptions(taskID: id, queue: queue))
+        }
+        let sent = ContinuousClock.now
+        await arrivals.wait()
+        let seconds = (ContinuousClock.now - start).seconds
+        report(["benchmark": "tasks", "count": .int(Int64(count)), "seconds": .double(seconds),
+                "tasks_per_second": .double(Double(count) / seconds), "send_seconds": .double((sent - start).seconds)])
+        await subscriber.close()
+    }
+
+    func chords(_ count: Int) async throws {
+        let bodies = (0..<count).map { _ in UUID().uuidString.lowercased() }
+        let (arrivals, subscriber) = try await listen(for: bodies)
+        let sentAt = Mutex<[String: ContinuousClock.Instant]>([:])
+        let start = ContinuousClock.now
+        try await sendConcurrently(bodies) { bodyID, index in
+            var body = Signature(task: "demo.sum", options: ["queue": .string(queue)])
+            body.taskID = bodyID
+            let header = [Signature(task: "demo.add", args: [.int(Int64(index)), 1], options: ["queue": .string(queue)]),
+                          Signature(task: "demo.add", args: [.int(Int64(index)), 2], options: ["queue": .string(queue)])]
+            sentAt.withLock { $0[bodyID] = .now }
+            _ = try await client.apply(.chord(header, body: body))
+        }
+        await arrivals.wait()
+        let seconds = (ContinuousClock.now - start).seconds
+        let sent = sentAt.withLock { $0 }
+        let latencies = arrivals.times.compactMap { id, done in sent[id].map { (done - $0).seconds * 1000 } }.sorted()
+        report(["benchmark": "chords", "count": .int(Int64(count)), "seconds": .double(seconds),
+                "chords_per_second": .double(Double(count) / seconds),
+                "latency_p50_ms": .double(percentile(latencies, 0.5)), "latency_p99_ms": .double(percentile(latencies, 0.99))])
+        await subscriber.close()
+    }
+
+    func latency(_ count: Int) async throws {
+        var samples: [Double] = []
+        // Warm the connections and queues first.
+        for i in 0..<20 { _ = try await client.apply(DemoTasks.add, .init(x: i, y: 1), options: SendOptions(queue: queue)).get() }
+        for i in 0..<count {
+            let start = ContinuousClock.now
+            let value = try await client.apply(DemoTasks.add, .init(x: i, y: 1), options: SendOptions(queue: queue)).get()
+            samples.append((ContinuousClock.now - start).seconds * 1000)
+            precondition(value == i + 1, "wrong result")
+        }
+        samples.sort()
+        report(["benchmark": "latency", "count": .int(Int64(count)), "p50_ms": .double(percentile(samples, 0.5)),
+                "p99_ms": .double(percentile(samples, 0.99)), "max_ms": .double(samples.last ?? 0)])
+    }
+
+    /// Sends with 16 concurrent publishers so confirms are pipelined.
+    func sendConcurrently(_ ids: [String], _ send: @escaping @Sendable (String, Int) async throws -> Void) async throws {
+        let lanes = 16
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for lane in 0..<lanes {
+                group.addTask {
+                    for index in stride(from: lane, to: ids.count, by: lanes) { try await send(ids[index], index) }
+                }
+            }
+            try await group.waitForAll()
+        }
+    }
+
+    func percentile(_ sorted: [Double], _ p: Double) -> Double {
+        guard !sorted.isEmpty else { return 0 }
+        return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
+    }
+}
+
+extension Duration {
+    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}

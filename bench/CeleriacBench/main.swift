@@ -1,0 +1,44 @@
+// End-to-end Celeriac benchmark client (release build). Workers are separate `loan-worker`
+// processes started by scripts/bench.sh on the queue `bench.demo`.
+//   celeriac-bench tasks N      demo.add × N, time until every result is stored
+//   celeriac-bench chords M     chord([demo.add, demo.add], demo.sum) × M, chords/s and send→callback latency
+//   celeriac-bench latency K    K sequential send → result round trips, p50/p99
+import Celeriac
+import DemoTasks
+import Foundation
+import Logging
+import Redis
+
+LoggingSystem.bootstrap { label in
+    var handler = StreamLogHandler.standardError(label: label)
+    handler.logLevel = .warning
+    return handler
+}
+let environment = ProcessInfo.processInfo.environment
+guard let amqpURL = environment["AMQP_URL"], let redisURL = environment["REDIS_URL"] else {
+    FileHandle.standardError.write(Data("celeriac-bench: AMQP_URL and REDIS_URL must be set\n".utf8))
+    exit(2)
+}
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.count == 2, let count = Int(arguments[1]), count > 0 else {
+    FileHandle.standardError.write(Data("usage: celeriac-bench tasks|chords|latency COUNT\n".utf8))
+    exit(2)
+}
+let queue = environment["BENCH_QUEUE"] ?? "bench.demo"
+let broker = try RabbitMQBroker(url: amqpURL, name: "bench")
+let backend = try RedisResultBackend(url: redisURL)
+try await broker.connect()
+try await backend.connect()
+let client = CeleriacClient(broker: broker, backend: backend)
+let bench = EndToEndBench(client: client, backend: backend, redisURL: redisURL, queue: queue)
+
+switch arguments[0] {
+case "tasks": try await bench.tasks(count)
+case "chords": try await bench.chords(count)
+case "latency": try await bench.latency(count)
+default:
+    FileHandle.standardError.write(Data("unknown benchmark \(arguments[0])\n".utf8))
+    exit(2)
+}
+await broker.close()
+await backend.close()
