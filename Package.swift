@@ -70,7 +70,7 @@ let package = Package(
 
         // MARK: 5. executables
         .executableTarget(name: "celeriac-smoke",
-                          dependencies: ["AMQP", "Redis", "Mongo",
+                          dependencies: ["AMQP", "Redis", "Mongo", "Celeriac", "DemoTasks",
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
         .executableTarget(name: "loan-worker",
@@ -89,7 +89,9 @@ let package = Package(
                           swiftSettings: strict),
 
         // MARK: tests
-        .target(name: "TestSupport", dependencies: ["ClientSupport", "JSONCore"], path: "Tests/TestSupport",
+        .target(name: "TestSupport",
+                dependencies: ["ClientSupport", "JSONCore", .product(name: "Logging", package: "swift-log")],
+                path: "Tests/TestSupport",
                 swiftSettings: strict),
         .testTarget(name: "ClientSupportTests", dependencies: ["ClientSupport", "TestSupport"],
                     swiftSettings: strict),

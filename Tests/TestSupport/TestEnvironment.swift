@@ -1,4 +1,5 @@
 public import Foundation
+import Logging
 
 /// Where the integration tests find the real servers.
 ///
@@ -13,7 +14,18 @@ public enum TestEnvironment {
     public static let repositoryRoot: URL = URL(fileURLWithPath: #filePath)
         .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
+    /// Tests log at `warning` (or `TEST_LOG_LEVEL`), so failures are not buried in connection chatter.
+    static let logging: Void = {
+        let level = ProcessInfo.processInfo.environment["TEST_LOG_LEVEL"].flatMap { Logger.Level(rawValue: $0) } ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = level
+            return handler
+        }
+    }()
+
     static func required(_ name: String) -> String {
+        _ = logging
         guard let value = ProcessInfo.processInfo.environment[name], !value.isEmpty else {
             fatalError("\(name) is not set: run the tests through scripts/test.sh, which starts the servers")
         }
