@@ -49,3 +49,29 @@ import TestSupport
         await harness.close()
     }
 }
+
+/// Celery's own event receiver (what `celery events` and Flower use) reads Swift workers' events.
+@Suite struct EventInteropTests {
+    @Test func pythonEventReceiverSeesTaskAndWorkerEvents() async throws {
+        let harness = try await CeleriacHarness.connect()
+        let queue = TestEnvironment.uniqueName("events")
+        async let captured = PythonCelery.client(["events", "6"])
+        try await Task.sleep(for: .seconds(2))  // the receiver binds its queue
+        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue])
+        let result = try await harness.client.apply(DemoTasks.add, .init(x: 4, y: 5), options: SendOptions(queue: queue))
+        #expect(try await result.get(timeout: .seconds(20)) == 9)
+        try await Task.sleep(for: .seconds(2.5))  // one heartbeat period
+        let events = try await captured["events"]?.arrayValue ?? []
+        let forTask = events.filter { $0["uuid"]?.stringValue == result.id }.compactMap { $0["type"]?.stringValue }
+        #expect(forTask.contains("task-received"))
+        #expect(forTask.contains("task-started"))
+        #expect(forTask.contains("task-succeeded"))
+        let fromWorker = events.filter { $0["hostname"]?.stringValue == worker.configuration.hostname }.compactMap { $0["type"]?.stringValue }
+        #expect(fromWorker.contains("worker-online"))
+        #expect(fromWorker.contains("worker-heartbeat"))
+        #expect(events.first { $0["type"] == "task-received" && $0["uuid"]?.stringValue == result.id }?["name"] == "demo.add")
+        await worker.shutdown()
+        try await running.value
+        await harness.close()
+    }
+}

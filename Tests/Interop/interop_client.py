@@ -4,12 +4,14 @@ Each command prints one JSON object on stdout.
   send NAME QUEUE ARGS_JSON [TIMEOUT]   send_task + get(); prints {"id", "state", "result"} or the exception
   wait ID [TIMEOUT]                      AsyncResult(ID).get(); same output
   state ID                               {"id", "state", "exists"}
+  events SECONDS                         capture events with Celery's own receiver; prints {"events": [...]}
   chord HEADER_QUEUE BODY_QUEUE N [TIMEOUT]
                                          chord([demo.add(i, i) for i < N] on HEADER_QUEUE, demo.sum on BODY_QUEUE),
                                          built from signatures by name; prints the body's outcome
 """
 import json
 import sys
+import time
 
 from celery import chord, signature
 
@@ -40,6 +42,20 @@ def main(argv):
         header = [signature("demo.add", args=(i, i), queue=header_queue, app=app) for i in range(count)]
         body = signature("demo.sum", queue=body_queue, app=app)
         print(json.dumps(outcome(chord(header, app=app)(body), timeout)))
+    elif command == "events":
+        seconds = float(argv[2])
+        captured = []
+        deadline = time.monotonic() + seconds
+        with app.connection() as connection:
+            receiver = app.events.Receiver(connection, handlers={"*": captured.append})
+            while time.monotonic() < deadline:
+                try:
+                    for _ in receiver.itercapture(limit=None, timeout=0.5, wakeup=False):
+                        if time.monotonic() >= deadline:
+                            break
+                except Exception:  # noqa: BLE001 - a quiet half second ends an iteration with a timeout
+                    pass
+        print(json.dumps({"events": [{k: e.get(k) for k in ("type", "uuid", "hostname", "name", "result")} for e in captured]}))
     elif command == "state":
         result = app.AsyncResult(argv[2])
         print(json.dumps({"id": result.id, "state": result.state, "exists": result.exists()}))
