@@ -101,7 +101,9 @@ let package = Package(
         .testTarget(name: "LoanDomainTests",
                     dependencies: ["LoanDomain", .product(name: "PropertyBased", package: "swift-property-based")],
                     swiftSettings: strict),
-        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport", "AMQP", "Redis"],
+        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport", "AMQP", "Redis",
+                                                         .product(name: "MetricsTestKit", package: "swift-metrics"),
+                                                         .product(name: "Metrics", package: "swift-metrics")],
                     swiftSettings: strict),
     ]
 )

@@ -109,6 +109,7 @@ extension Worker {
 
         switch outcome {
         case .success(let value):
+            metrics.finished(message.task, state: .success, seconds: runtime)
             if !ignoreResult {
                 await persist(makeMeta(message, delivery, status: .success, result: value), delivery: delivery, logger: logger)
             }
@@ -116,20 +117,19 @@ extension Worker {
             logger.info("task succeeded", metadata: ["runtime": .string(String(format: "%.4f", runtime))])
             await events.send("task-succeeded", ["uuid": .string(message.id), "result": .string(value.description),
                                                  "runtime": .double(runtime)])
-            metrics.finished(message.task, state: .success, seconds: runtime)
         case .failure(let error):
             if let delay = retryDelay(for: error, message: message, policy: entry.options.retry) {
-                await retry(message, delivery: delivery, error: error, delay: delay, logger: logger)
                 metrics.finished(message.task, state: .retry, seconds: runtime)
+                await retry(message, delivery: delivery, error: error, delay: delay, logger: logger)
             } else {
+                metrics.finished(message.task, state: .failure, seconds: runtime)
                 let info = failureInfo(error, message: message, policy: entry.options.retry)
                 await fail(message, delivery: delivery, info: info, ignoreResult: ignoreResult, logger: logger)
-                metrics.finished(message.task, state: .failure, seconds: runtime)
             }
         case .timeLimitExceeded(let seconds):
             logger.error("hard time limit exceeded", metadata: ["limit": .stringConvertible(seconds)])
-            await fail(message, delivery: delivery, info: .timeLimitExceeded(seconds), ignoreResult: ignoreResult, logger: logger)
             metrics.finished(message.task, state: .failure, seconds: runtime)
+            await fail(message, delivery: delivery, info: .timeLimitExceeded(seconds), ignoreResult: ignoreResult, logger: logger)
         }
         counters.withLock {
             $0.active -= 1
