@@ -41,6 +41,13 @@ struct CeleriacHarness {
         return (worker, task)
     }
 
+    /// ``startWorker(_:queues:concurrency:prefetch:drainTimeout:)`` that returns once the worker is ready.
+    func startReadyWorker(_ registry: TaskRegistry, queues: [String]) async -> (Worker, Task<Void, any Error>) {
+        let (worker, task) = startWorker(registry, queues: queues)
+        await worker.waitUntilReady()
+        return (worker, task)
+    }
+
     func close() async {
         await broker.close()
         await backend.close()

@@ -55,8 +55,8 @@ import TestSupport
     @Test func pythonEventReceiverSeesTaskAndWorkerEvents() async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("events")
-        async let captured = PythonCelery.client(["events", "6"])
-        try await Task.sleep(for: .seconds(2))  // the receiver binds its queue
+        async let captured = PythonCelery.client(["events", "10"])
+        try await Task.sleep(for: .seconds(3))  // Python imports Celery and binds its event queue
         let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue])
         let result = try await harness.client.apply(DemoTasks.add, .init(x: 4, y: 5), options: SendOptions(queue: queue))
         #expect(try await result.get(timeout: .seconds(20)) == 9)

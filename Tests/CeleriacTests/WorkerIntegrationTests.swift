@@ -122,8 +122,7 @@ import TestSupport
     @Test func revokedTaskIsNotRun() async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("w-revoke")
-        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue])
-        try await Task.sleep(for: .milliseconds(300))  // the worker's control queue is bound
+        let (worker, running) = await harness.startReadyWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue])
         let result = try await harness.client.apply(DemoTasks.add, .init(x: 1, y: 2), options: SendOptions(queue: queue, countdown: 1))
         try await harness.client.revoke(result.id)
         await #expect { try await result.get(timeout: .seconds(20)) } throws: { error in

@@ -24,6 +24,7 @@ public final class Worker: Sendable {
     let metrics = WorkerMetrics()
     let counters = Mutex<(active: Int, processed: Int, stopping: Bool)>((0, 0, false))
     let drainSignal = Mutex<AsyncStream<Void>.Continuation?>(nil)
+    let readiness = Mutex<(ready: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     /// How long storing a result or acknowledging keeps being retried across a server outage
     /// before the message is left to be redelivered.
     let settleBudget: Duration
@@ -63,8 +64,10 @@ public final class Worker: Sendable {
             "queues": .string(queues.joined(separator: ",")), "concurrency": .stringConvertible(configuration.concurrency),
             "tasks": .string(registry.names.joined(separator: ",")),
         ])
+        let control = try await broker.controlCommands(hostname: configuration.hostname)
         await events.send("worker-online", workerFields())
-        let background = [startHeartbeats(), startControl()]
+        let background = [startHeartbeats(), startControl(control)]
+        markReady()
 
         let slots = Slots(limit: configuration.concurrency)
         let processing = Task {
@@ -134,16 +137,31 @@ public final class Worker: Sendable {
         }
     }
 
-    private func startControl() -> Task<Void, Never> {
+    private func startControl(_ commands: AsyncStream<ControlCommand>) -> Task<Void, Never> {
         Task {
-            do {
-                for await command in try await broker.controlCommands(hostname: configuration.hostname) {
-                    handle(command)
-                }
-            } catch {
-                logger.warning("remote control unavailable", metadata: ["error": .string("\(error)")])
-            }
+            for await command in commands { handle(command) }
         }
+    }
+
+    /// Returns once the worker consumes its queues and listens for remote control.
+    public func waitUntilReady() async {
+        await withCheckedContinuation { continuation in
+            let ready = readiness.withLock { state -> Bool in
+                if state.ready { return true }
+                state.waiters.append(continuation)
+                return false
+            }
+            if ready { continuation.resume() }
+        }
+    }
+
+    private func markReady() {
+        let waiters = readiness.withLock { state -> [CheckedContinuation<Void, Never>] in
+            state.ready = true
+            defer { state.waiters = [] }
+            return state.waiters
+        }
+        for waiter in waiters { waiter.resume() }
     }
 
     func handle(_ command: ControlCommand) {
