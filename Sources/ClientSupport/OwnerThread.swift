@@ -78,6 +78,16 @@ public final class OwnerThread: @unchecked Sendable {
         finished.signal()
     }
 
+    /// Waits until the loop has returned, without blocking a cooperative thread.
+    public func joined() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            Thread.detachNewThread { [self] in
+                join()
+                continuation.resume()
+            }
+        }
+    }
+
     /// True when called on the owner thread itself.
     public var isCurrent: Bool {
         threadID.withLock { id in id.map { pthread_equal($0, pthread_self()) != 0 } ?? false }

@@ -62,12 +62,7 @@ public final class RedisConnection: RedisClient {
     public func close() async {
         closed.set()
         owner.wake()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread { [owner] in
-                owner.join()
-                continuation.resume()
-            }
-        }
+        await owner.joined()
     }
 
     /// How long commands wait out a server that is still loading its data after a restart.

@@ -81,12 +81,7 @@ public final class RedisSubscriber: Sendable {
     public func close() async {
         closed.set()
         owner.wake()
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            Thread.detachNewThread { [owner] in
-                owner.join()
-                continuation.resume()
-            }
-        }
+        await owner.joined()
     }
 }
 

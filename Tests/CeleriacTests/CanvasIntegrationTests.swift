@@ -27,6 +27,26 @@ import TestSupport
         await harness.close()
     }
 
+    @Test func chainAsChordBodyAndGroupInsideChain() async throws {
+        let harness = try await CeleriacHarness.connect()
+        let queue = TestEnvironment.uniqueName("c-nested")
+        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue])
+        let sum = Signature(task: "demo.sum", options: ["queue": .string(queue)])
+        // chord([1+1, 2+2], chain(sum, add(100))) = (2 + 4) + 100
+        let chordWithChainBody = try await harness.client.apply(
+            .chord([Self.add([1, 1], queue: queue), Self.add([2, 2], queue: queue)],
+                   body: .chain([sum, Self.add([100], queue: queue)])))
+        #expect(try await chordWithChainBody.result.get(timeout: .seconds(20)) == 106)
+        // chain(1+2, group(add(10), add(20)), sum): the group after a step becomes a chord,
+        // each member receiving the previous result: (3+10) + (3+20) = 36
+        let chainWithGroup = try await harness.client.apply(
+            .chain([Self.add([1, 2], queue: queue), .group([Self.add([10], queue: queue), Self.add([20], queue: queue)]), sum]))
+        #expect(try await chainWithGroup.result.get(timeout: .seconds(20)) == 36)
+        await worker.shutdown()
+        try await running.value
+        await harness.close()
+    }
+
     @Test func groupResultsComeBackInOrder() async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("c-group")
