@@ -3,7 +3,8 @@
 #   scripts/bench.sh             everything below
 #   scripts/bench.sh clients     client micro benchmarks (AMQP publish+consume, Redis pipelines)
 #   scripts/bench.sh celeriac    end-to-end: demo.add tasks/s with results stored, chords/s,
-#                                round-trip latency; with BENCH_WORKERS loan-worker processes
+#                                round-trip latency, with the workers/demo.env pool (REPLICAS
+#                                loan-worker processes; events off so only the task path is timed)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -14,7 +15,7 @@ stack_install
 stack_start
 eval "$(stack_urls)"
 what=${1:-all}
-: "${BENCH_WORKERS:=2}" "${BENCH_CONCURRENCY:=16}" "${BENCH_TASKS:=20000}" "${BENCH_CHORDS:=2000}" "${BENCH_ROUNDTRIPS:=1000}"
+: "${BENCH_TASKS:=20000}" "${BENCH_CHORDS:=2000}" "${BENCH_ROUNDTRIPS:=1000}"
 
 for product in client-bench celeriac-bench loan-worker; do
   swift build -c release --product "$product" 2>&1 | { grep -vE '^(warning: prohibited flag|\[[0-9]+/[0-9]+\] )' || true; }
@@ -26,18 +27,19 @@ if [ "$what" = all ] || [ "$what" = clients ]; then
 fi
 
 if [ "$what" = all ] || [ "$what" = celeriac ]; then
-  export BENCH_QUEUE=bench.demo
+  # The pool definition, as compose and the launcher use it.
+  set -a; source "$ROOT/workers/demo.env"; set +a
+  export BENCH_QUEUE=$WORKER_QUEUES WORKER_EVENTS=0 LOG_LEVEL=warning
   logs="$ROOT/.run/bench"; mkdir -p "$logs"
   pids=()
   stop_workers() { local p; for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait "${pids[@]}" 2>/dev/null || true; }
   trap stop_workers EXIT
-  for i in $(seq 1 "$BENCH_WORKERS"); do
-    WORKER_QUEUES=$BENCH_QUEUE WORKER_CONCURRENCY=$BENCH_CONCURRENCY WORKER_EVENTS=0 WORKER_HOSTNAME="bench-$i@localhost" \
-      LOG_LEVEL=warning "$bin/loan-worker" > "$logs/worker-$i.log" 2>&1 &
+  for i in $(seq 1 "$REPLICAS"); do
+    WORKER_HOSTNAME="bench-$i@localhost" "$bin/loan-worker" > "$logs/worker-$i.log" 2>&1 &
     pids+=($!)
   done
   sleep 1
-  echo "end-to-end: $BENCH_WORKERS worker processes × concurrency $BENCH_CONCURRENCY, queue $BENCH_QUEUE"
+  echo "end-to-end: $REPLICAS worker processes × concurrency $WORKER_CONCURRENCY, queue $BENCH_QUEUE"
   "$bin/celeriac-bench" tasks "$BENCH_TASKS"
   "$bin/celeriac-bench" chords "$BENCH_CHORDS"
   "$bin/celeriac-bench" latency "$BENCH_ROUNDTRIPS"
