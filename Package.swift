@@ -67,6 +67,13 @@ let package = Package(
         // MARK: 4. applications of the framework
         .target(name: "DemoTasks", dependencies: ["Celeriac"], swiftSettings: strict),
         .target(name: "LoanDomain", swiftSettings: strict),
+        .target(name: "LoanStore",
+                dependencies: ["LoanDomain", "Mongo", "Redis"],
+                swiftSettings: strict),
+        .target(name: "LoanTasks",
+                dependencies: ["Celeriac", "LoanDomain", "LoanStore",
+                               .product(name: "Logging", package: "swift-log")],
+                swiftSettings: strict),
 
         // MARK: 5. executables
         .executableTarget(name: "celeriac-smoke",
@@ -74,7 +81,7 @@ let package = Package(
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
         .executableTarget(name: "loan-worker",
-                          dependencies: ["Celeriac", "DemoTasks",
+                          dependencies: ["Celeriac", "DemoTasks", "LoanTasks", "LoanStore", "Mongo", "Redis",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
                           swiftSettings: strict),
@@ -100,6 +107,10 @@ let package = Package(
         .testTarget(name: "MongoTests", dependencies: ["Mongo", "TestSupport"], swiftSettings: strict),
         .testTarget(name: "LoanDomainTests",
                     dependencies: ["LoanDomain", .product(name: "PropertyBased", package: "swift-property-based")],
+                    swiftSettings: strict),
+        .testTarget(name: "LoanPipelineTests",
+                    dependencies: ["LoanTasks", "LoanStore", "LoanDomain", "Celeriac", "Mongo", "Redis", "TestSupport",
+                                   .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport", "AMQP", "Redis",
                                                          .product(name: "MetricsTestKit", package: "swift-metrics"),

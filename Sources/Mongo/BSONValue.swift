@@ -69,6 +69,14 @@ public struct BSONDocument: Sendable, Hashable, ExpressibleByDictionaryLiteral, 
     public var keys: [String] { elements.map(\.key) }
     public var isEmpty: Bool { elements.isEmpty }
 
+    /// This document with `other`'s fields added; a field both have takes `other`'s value and
+    /// keeps its first position.
+    public func merging(_ other: BSONDocument) -> BSONDocument {
+        var result = self
+        for (key, value) in other.elements { result[key] = value }
+        return result
+    }
+
     public func makeIterator() -> IndexingIterator<[(key: String, value: BSONValue)]> { elements.makeIterator() }
 
     public static func == (a: BSONDocument, b: BSONDocument) -> Bool {

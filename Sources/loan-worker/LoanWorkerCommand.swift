@@ -1,6 +1,7 @@
 import ArgumentParser
 import Celeriac
 import DemoTasks
+import LoanTasks
 import Foundation
 import Logging
 
@@ -12,9 +13,9 @@ struct LoanWorkerCommand: AsyncParsableCommand {
         commandName: "loan-worker",
         abstract: "Run a Celeriac worker process that consumes task queues.",
         discussion: """
-        Environment: AMQP_URL, REDIS_URL, WORKER_QUEUES (comma-separated), WORKER_CONCURRENCY,
-        WORKER_PREFETCH, WORKER_DRAIN_TIMEOUT (seconds), WORKER_EVENTS (1/0), WORKER_HOSTNAME,
-        RESULT_EXPIRES (seconds), LOG_LEVEL.
+        Environment: AMQP_URL, REDIS_URL, MONGO_URL (loan tasks), LOAN_QUEUE_PREFIX (default loan),
+        WORKER_QUEUES (comma-separated), WORKER_CONCURRENCY, WORKER_PREFETCH, WORKER_DRAIN_TIMEOUT
+        (seconds), WORKER_EVENTS (1/0), WORKER_HOSTNAME, RESULT_EXPIRES (seconds), LOG_LEVEL.
         The first SIGTERM/SIGINT stops consuming and lets running tasks finish (up to the drain
         timeout); a second one exits at once and unfinished tasks are redelivered to other workers.
         """)
@@ -59,6 +60,8 @@ struct LoanWorkerCommand: AsyncParsableCommand {
         let backend = try RedisResultBackend(url: try env.required("REDIS_URL"), expires: try env.int("RESULT_EXPIRES") ?? 86_400, logger: logger)
         try await broker.connect()
         try await backend.connect()
+        let loans = try await LoanWiring(env: env, queues: configuration.queues, registry: &registry, results: backend, logger: logger)
+        defer { withExtendedLifetime(loans) {} }
         let worker = Worker(registry: registry, broker: broker, backend: backend, configuration: configuration, logger: logger)
         await shutdown.onRequest { await worker.shutdown() }
         try await worker.run()

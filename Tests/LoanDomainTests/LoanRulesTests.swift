@@ -83,3 +83,23 @@ import Testing
         #expect(RateTable.rate(score: 550, termMonths: 324) == 0.0455)
     }
 }
+
+@Suite struct SampleRequestsTests {
+    /// The samples cover both outcomes and every kind of denial, so demos and pipeline tests
+    /// exercise each path.
+    @Test func archetypesCoverEveryOutcome() {
+        let outcomes = SampleRequests.archetypes.map { (sample) -> (String, LoanDecision) in (sample.name, LoanDecision.evaluate(sample.request)) }
+        let approved = outcomes.filter { $0.1.approved }.map(\.0)
+        #expect(approved == ["salaried couple, primary home", "landlord, rental flat", "new build"])
+        let reasons = outcomes.flatMap(\.1.reasons).joined(separator: "\n")
+        for fragment in ["debt-to-income", "payment default", "loan-to-value", "term 360 months", "land is only financed"] {
+            #expect(reasons.contains(fragment), "no sample denied for \(fragment)")
+        }
+    }
+
+    @Test func mixedIsDeterministicAndVaried() {
+        let first = SampleRequests.mixed(40), second = SampleRequests.mixed(40)
+        #expect(first == second)
+        #expect(Set(first.map(\.loan.amount)).count > 8)
+    }
+}

@@ -1,18 +1,22 @@
-import Foundation
-import TestSupport
+public import Foundation
 
 /// A `loan-worker` process started by a test (clean signal mask), stopped by PID.
-final class WorkerProcess: Sendable {
+public final class WorkerProcess: Sendable {
     let child: ChildProcess
-    let log: URL
-    let hostname: String
+    public let log: URL
+    public let hostname: String
+    /// The environment the process was started with.
+    public let environment: [String: String]
 
-    static var binary: String {
+    public func environmentValue(_ name: String) -> String { environment[name] ?? "" }
+
+    public static var binary: String {
         if let dir = ProcessInfo.processInfo.environment["CELERIAC_BIN_DIR"] { return "\(dir)/loan-worker" }
         return TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/loan-worker").path
     }
 
-    init(queues: [String], concurrency: Int, prefetch: Int? = nil, drainTimeout: Double = 30, name: String) throws {
+    public init(queues: [String], concurrency: Int, prefetch: Int? = nil, drainTimeout: Double = 30, name: String,
+                environment extra: [String: String] = [:]) throws {
         hostname = "\(name)@localhost"
         var environment = ProcessInfo.processInfo.environment
         environment["WORKER_QUEUES"] = queues.joined(separator: ",")
@@ -21,15 +25,17 @@ final class WorkerProcess: Sendable {
         environment["WORKER_DRAIN_TIMEOUT"] = String(drainTimeout)
         environment["WORKER_HOSTNAME"] = hostname
         environment["LOG_LEVEL"] = "warning"
+        environment.merge(extra) { $1 }
+        self.environment = environment
         log = FileManager.default.temporaryDirectory.appendingPathComponent("\(name).log")
         child = try ChildProcess(Self.binary, [], environment: environment, output: log)
     }
 
-    var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
+    public var output: String { (try? String(contentsOf: log, encoding: .utf8)) ?? "" }
 
-    func signal(_ number: Int32) { child.signal(number) }
+    public func signal(_ number: Int32) { child.signal(number) }
 
-    func waitForExit(timeout: Double) async -> Int32? { await child.waitForExit(timeout: timeout) }
+    public func waitForExit(timeout: Double) async -> Int32? { await child.waitForExit(timeout: timeout) }
 
-    func stop() async { await child.stop() }
+    public func stop() async { await child.stop() }
 }
