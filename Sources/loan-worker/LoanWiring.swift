@@ -1,6 +1,7 @@
 import Celeriac
 import LoanStore
 import LoanTasks
+import ServiceEnvironment
 import Logging
 import Mongo
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Celeriac
 import DemoTasks
 import LoanTasks
+import ServiceEnvironment
 import Foundation
 import Logging
 
