@@ -100,7 +100,8 @@ let package = Package(
                           swiftSettings: strict),
 
         .executableTarget(name: "celeriac-bench",
-                          dependencies: ["Celeriac", "DemoTasks", "Redis", .product(name: "Logging", package: "swift-log")],
+                          dependencies: ["Celeriac", "DemoTasks", "Redis", "Mongo", "LoanDomain", "LoanStore", "LoanTasks",
+                                         .product(name: "Logging", package: "swift-log")],
                           path: "bench/CeleriacBench",
                           swiftSettings: strict),
 

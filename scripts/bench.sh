@@ -5,6 +5,8 @@
 #   scripts/bench.sh celeriac    end-to-end: demo.add tasks/s with results stored, chords/s,
 #                                round-trip latency, with the workers/demo.env pool (REPLICAS
 #                                loan-worker processes; events off so only the task path is timed)
+#   scripts/bench.sh loans       loans/s to a terminal state with the MongoDB updates, through the
+#                                credit/property/decision pools of workers/*.env (scripts/pools.sh)
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -15,7 +17,7 @@ stack_install
 stack_start
 eval "$(stack_urls)"
 what=${1:-all}
-: "${BENCH_TASKS:=20000}" "${BENCH_CHORDS:=2000}" "${BENCH_ROUNDTRIPS:=1000}"
+: "${BENCH_TASKS:=20000}" "${BENCH_CHORDS:=2000}" "${BENCH_ROUNDTRIPS:=1000}" "${BENCH_LOANS:=1000}"
 
 for product in client-bench celeriac-bench loan-worker; do
   swift build -c release --product "$product" 2>&1 | { grep -vE '^(warning: prohibited flag|\[[0-9]+/[0-9]+\] )' || true; }
@@ -44,4 +46,13 @@ if [ "$what" = all ] || [ "$what" = celeriac ]; then
   "$bin/celeriac-bench" chords "$BENCH_CHORDS"
   "$bin/celeriac-bench" latency "$BENCH_ROUNDTRIPS"
   for p in "${pids[@]}"; do echo "worker pid $p peak RSS: $(grep VmHWM /proc/$p/status | awk '{print $2, $3}')"; done
+fi
+
+if [ "$what" = all ] || [ "$what" = loans ]; then
+  export POOLS_DIR="$ROOT/.run/bench/pools" LOAN_WORKER_BIN="$bin/loan-worker"
+  trap '"$ROOT/scripts/pools.sh" stop' EXIT
+  LOG_LEVEL=warning "$ROOT/scripts/pools.sh" start
+  sleep 1
+  echo "loans: pools from workers/*.env, $BENCH_LOANS sample loans"
+  "$bin/celeriac-bench" loans "$BENCH_LOANS"
 fi

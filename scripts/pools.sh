@@ -10,7 +10,7 @@
 # Every replica runs under a small supervisor that restarts it (after 1 s, doubling up to 30 s)
 # when it exits without being asked to, so a crashed or killed worker comes back; its
 # unacknowledged tasks were already redelivered to the others by RabbitMQ. Logs and PID files
-# live in .run/pools/. Processes are stopped by the PIDs recorded here, never by name.
+# live in .run/pools/ (POOLS_DIR). Processes are stopped by the PIDs recorded here, never by name.
 # The servers' URLs come from the local stack (scripts/stack.sh); LOAN_WORKER_BIN picks the
 # binary (default .build/release/loan-worker).
 set -euo pipefail
@@ -18,7 +18,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 # shellcheck source=stack.sh
 source "$ROOT/scripts/stack.sh"
 stack_load_env
-RUN="$ROOT/.run/pools"
+RUN="${POOLS_DIR:-$ROOT/.run/pools}"
 BIN="${LOAN_WORKER_BIN:-$ROOT/.build/release/loan-worker}"
 DEFAULT_POOLS=(credit property decision)
 

@@ -153,16 +153,23 @@ public struct LoanStore: Sendable {
                 update = update.merging(["$addToSet": ["reasons": ["$each": .array(attempt.reasons.map { .string($0) })]]])
             }
             let filter = BSONDocument([("_id", .string(id))]).merging(attempt.filter)
-            if let loan = try await collection.findOneAndUpdate(filter: filter, update: update, projection: Self.withoutSchedule,
-                                                                 as: LoanDocument.self) {
-                return LoanChange(loan: loan, changed: true)
+            // updateOne + read rather than findOneAndUpdate: the same atomic conditional change,
+            // and SecantusDB (the MongoDB wire server used locally) scans the collection for
+            // findAndModify but uses the _id index for updates.
+            if try await collection.updateOne(filter: filter, update: update).matchedCount == 1 {
+                return LoanChange(loan: try await current(id), changed: true)
             }
         }
+        return LoanChange(loan: try await current(id), changed: false)
+    }
+
+    /// The loan without its schedule.
+    private func current(_ id: String) async throws -> LoanDocument {
         guard let loan = try await collection.findOne(["_id": .string(id)], as: LoanDocument.self,
                                                         options: FindOptions(projection: Self.withoutSchedule)) else {
             throw LoanNotFound(id: id)
         }
-        return LoanChange(loan: loan, changed: false)
+        return loan
     }
 }
 

@@ -3,9 +3,14 @@
 //   celeriac-bench tasks N      demo.add × N, time until every result is stored
 //   celeriac-bench chords M     chord([demo.add, demo.add], demo.sum) × M, chords/s and send→callback latency
 //   celeriac-bench latency K    K sequential send → result round trips, p50/p99
+//   celeriac-bench loans L      L sample loans through the evaluation chord with MongoDB updates
+//                               (needs MONGO_URL and the credit/property/decision pools running)
 import Celeriac
 import DemoTasks
 import Foundation
+import LoanStore
+import LoanTasks
+import Mongo
 import Logging
 import Redis
 
@@ -21,7 +26,7 @@ guard let amqpURL = environment["AMQP_URL"], let redisURL = environment["REDIS_U
 }
 let arguments = Array(CommandLine.arguments.dropFirst())
 guard arguments.count == 2, let count = Int(arguments[1]), count > 0 else {
-    FileHandle.standardError.write(Data("usage: celeriac-bench tasks|chords|latency COUNT\n".utf8))
+    FileHandle.standardError.write(Data("usage: celeriac-bench tasks|chords|latency|loans COUNT\n".utf8))
     exit(2)
 }
 let queue = environment["BENCH_QUEUE"] ?? "bench.demo"
@@ -36,6 +41,15 @@ switch arguments[0] {
 case "tasks": try await bench.tasks(count)
 case "chords": try await bench.chords(count)
 case "latency": try await bench.latency(count)
+case "loans":
+    guard let mongoURL = environment["MONGO_URL"], let database = try MongoClient(uri: mongoURL).defaultDatabase else {
+        FileHandle.standardError.write(Data("celeriac-bench loans: MONGO_URL with a database must be set\n".utf8))
+        exit(2)
+    }
+    let store = LoanStore(database: database)
+    try await store.prepare()
+    try await LoanBench(bench: bench, pipeline: LoanPipeline(store: store, client: client, tasks: LoanTasks(),
+                                                             notifier: RedisLoanNotifier(redis: backend.redis))).loans(count)
 default:
     FileHandle.standardError.write(Data("unknown benchmark \(arguments[0])\n".utf8))
     exit(2)
