@@ -24,6 +24,7 @@ let package = Package(
         .executable(name: "celeriac-smoke", targets: ["celeriac-smoke"]),
         .executable(name: "loan-worker", targets: ["loan-worker"]),
         .executable(name: "loan-demo", targets: ["loan-demo"]),
+        .executable(name: "taskctl", targets: ["taskctl"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
@@ -65,6 +66,10 @@ let package = Package(
                                .product(name: "Metrics", package: "swift-metrics")],
                 swiftSettings: strict),
 
+        .target(name: "CeleriacInspect",
+                dependencies: ["Celeriac", "Redis"],
+                swiftSettings: strict),
+
         // MARK: 4. applications of the framework
         .target(name: "DemoTasks", dependencies: ["Celeriac"], swiftSettings: strict),
         .target(name: "LoanDomain", swiftSettings: strict),
@@ -93,6 +98,10 @@ let package = Package(
                           dependencies: ["Celeriac", "LoanDomain", "LoanStore", "LoanTasks", "Mongo", "ServiceEnvironment",
                                          .product(name: "ArgumentParser", package: "swift-argument-parser"),
                                          .product(name: "Logging", package: "swift-log")],
+                          swiftSettings: strict),
+        .executableTarget(name: "taskctl",
+                          dependencies: ["Celeriac", "CeleriacInspect", "ServiceEnvironment",
+                                         .product(name: "ArgumentParser", package: "swift-argument-parser")],
                           swiftSettings: strict),
         .executableTarget(name: "client-bench",
                           dependencies: ["AMQP", "Redis"],

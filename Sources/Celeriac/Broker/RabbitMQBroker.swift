@@ -255,6 +255,11 @@ public final class RabbitMQBroker: Broker {
         return stream
     }
 
+    /// Deletes every ready message of `name`; returns how many were removed.
+    public func purge(_ name: String) async throws -> Int {
+        Int(try await producer.purgeQueue(name))
+    }
+
     public func queueState(_ name: String) async throws -> (messages: Int, consumers: Int)? {
         guard let state = try await producer.queueState(name) else { return nil }
         return (Int(state.messageCount), Int(state.consumerCount))
