@@ -8,8 +8,9 @@ public struct CanvasInspector: Sendable {
 
     public init(backend: RedisResultBackend) { self.backend = backend }
 
-    /// Every part of group `groupID` with its current state, from the saved group result or,
-    /// for a chord that saved none, from its join set. Nil when Redis knows nothing of it.
+    /// Every part of group `groupID` with its current state, from the saved group result, else
+    /// the chord's join set, else the stored results naming the group (a scan; unordered).
+    /// Nil when Redis knows nothing of it.
     public func group(_ groupID: String) async throws -> CanvasReport? {
         let redis = backend.redis, keys = backend.keys
         var ids: [String] = []
@@ -20,14 +21,23 @@ public struct CanvasInspector: Sendable {
         }
         let chord = try await chordState(groupID)
         if ids.isEmpty { ids = chord.members.map(\.taskID) }
+        // Results naming the group: the parts, and a chord callback (whose parent is a part).
+        let named = try await ResultInspector(backend: backend).members(ofGroup: groupID)
+        let namedIDs = Set(named.map(\.taskID))
+        let callbackSummary = named.first { $0.parentID.map(namedIDs.contains) ?? false }
+        if ids.isEmpty { ids = named.filter { $0.taskID != callbackSummary?.taskID }.map(\.taskID).sorted() }
         guard !ids.isEmpty || chord.size != nil else { return nil }
         var parts: [CanvasPart] = []
         for id in ids {
             let meta = try await backend.result(for: id)
             parts.append(CanvasPart(taskID: id, state: meta?.status.rawValue ?? "PENDING", name: meta?.name, result: meta?.result))
         }
+        var callback: CanvasPart?
+        if let summary = callbackSummary, let meta = try await backend.result(for: summary.taskID) {
+            callback = CanvasPart(taskID: summary.taskID, state: meta.status.rawValue, name: meta.name, result: meta.result)
+        }
         return CanvasReport(groupID: groupID, parts: parts, done: parts.filter { ["SUCCESS", "FAILURE", "REVOKED"].contains($0.state) }.count,
-                            expected: chord.size ?? parts.count, claimed: chord.claimed, joined: chord.members.count)
+                            expected: chord.size ?? parts.count, claimed: chord.claimed, joined: chord.members.count, callback: callback)
     }
 
     struct ChordKeys {
@@ -56,6 +66,8 @@ public struct CanvasReport: Sendable {
     public var claimed: Bool
     /// Parts recorded in the chord's join set (0 after the chord completed and was cleaned up).
     public var joined: Int
+    /// The chord callback, once it has a stored result.
+    public var callback: CanvasPart?
 }
 
 public struct CanvasPart: Sendable {

@@ -36,6 +36,14 @@ public struct ResultInspector: Sendable {
         return stats
     }
 
+    /// The stored results that name group `groupID` (needs Celery's `result_extended`, which
+    /// Celeriac always writes): its parts and, for a chord, its callback.
+    public func members(ofGroup groupID: String) async throws -> [ResultSummary] {
+        var members: [ResultSummary] = []
+        try await forEachResult { if $0.groupID == groupID { members.append($0) } }
+        return members
+    }
+
     /// Calls `body` for every stored result: SCAN in pages of 1,000 keys, one MGET per page,
     /// several pages in flight so the round trips overlap.
     func forEachResult(_ body: (ResultSummary) -> Void) async throws {
@@ -71,6 +79,8 @@ public struct ResultSummary: Sendable, Hashable {
     public var name: String?
     public var dateDone: Date?
     public var worker: String?
+    public var groupID: String?
+    public var parentID: String?
 
     init?(taskID: String, json bytes: [UInt8]) {
         guard let json = try? JSONValue(parsing: bytes), let status = json["status"]?.stringValue else { return nil }
@@ -79,6 +89,8 @@ public struct ResultSummary: Sendable, Hashable {
         name = json["name"]?.stringValue
         dateDone = json["date_done"]?.stringValue.flatMap(CeleryDate.parse)
         worker = json["worker"]?.stringValue
+        groupID = json["group_id"]?.stringValue
+        parentID = json["parent_id"]?.stringValue
     }
 }
 

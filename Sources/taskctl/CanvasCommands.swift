@@ -34,9 +34,17 @@ func showCanvas(_ options: GlobalOptions, id: String, chord: Bool) async throws 
                          "result": part.result ?? .null])
             }),
         ]
-        if chord { json["claimed"] = .bool(report.claimed); json["joined"] = .int(Int64(report.joined)) }
+        let callback: JSONValue = report.callback.map { .object(["task_id": .string($0.taskID), "state": .string($0.state), "result": $0.result ?? .null]) } ?? .null
+        if chord {
+            json["claimed"] = .bool(report.claimed)
+            json["joined"] = .int(Int64(report.joined))
+            json["callback"] = callback
+        }
         var text = "\(chord ? "chord" : "group") \(report.groupID): \(report.done)/\(report.expected) parts done"
-        if chord { text += report.claimed ? ", callback claimed by a worker" : ", callback not claimed" }
+        if chord {
+            text += report.claimed ? ", callback claimed by a worker" : ", callback not claimed"
+            text += report.callback.map { "\ncallback \($0.taskID): \(output.state($0.state))" } ?? "\ncallback: no result yet"
+        }
         text += "\n" + table(["PART", "TASK ID", "STATE", "RESULT"], report.parts.enumerated().map { index, part in
             [String(index), part.taskID, output.state(part.state), part.result.map { "\($0)" } ?? "-"]
         })
