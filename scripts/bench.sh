@@ -5,6 +5,7 @@
 #   scripts/bench.sh celeriac    end-to-end: demo.add tasks/s with results stored, chords/s,
 #                                round-trip latency, with the workers/demo.env pool (REPLICAS
 #                                loan-worker processes; events off so only the task path is timed)
+#   scripts/bench.sh taskctl     `taskctl list` and `stats` over BENCH_RESULTS (100,000) stored results
 #   scripts/bench.sh loans       loans/s to a terminal state with the MongoDB updates, through the
 #                                credit/property/decision pools of workers/*.env (scripts/pools.sh)
 set -euo pipefail
@@ -19,7 +20,7 @@ eval "$(stack_urls)"
 what=${1:-all}
 : "${BENCH_TASKS:=20000}" "${BENCH_CHORDS:=2000}" "${BENCH_ROUNDTRIPS:=1000}" "${BENCH_LOANS:=1000}"
 
-for product in client-bench celeriac-bench loan-worker; do
+for product in client-bench celeriac-bench loan-worker taskctl; do
   swift build -c release --product "$product" 2>&1 | { grep -vE '^(warning: prohibited flag|\[[0-9]+/[0-9]+\] )' || true; }
 done
 bin="$ROOT/.build/release"
@@ -55,4 +56,40 @@ if [ "$what" = all ] || [ "$what" = loans ]; then
   sleep 1
   echo "loans: pools from workers/*.env, $BENCH_LOANS sample loans"
   "$bin/celeriac-bench" loans "$BENCH_LOANS"
+fi
+
+if [ "$what" = all ] || [ "$what" = taskctl ]; then
+  : "${BENCH_RESULTS:=100000}"
+  # Celery-format results under a key prefix of their own (Redis db 1), written by pipeline.
+  bench_redis="${REDIS_URL%/*}/1"
+  python3 - "$BENCH_RESULTS" <<'PY' | redis-cli -p "$REDIS_PORT_EFFECTIVE" -a "$REDIS_PASS" --no-auth-warning -n 1 --pipe >/dev/null
+import json, sys, datetime
+n = int(sys.argv[1]); out = sys.stdout
+names = ["demo.add", "loan.credit_check", "loan.property_check", "loan.decision"]
+states = ["SUCCESS"] * 8 + ["FAILURE", "RETRY"]
+base = datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+def resp(*args):
+    parts = [a.encode() for a in args]
+    return b"*%d\r\n" % len(parts) + b"".join(b"$%d\r\n%s\r\n" % (len(p), p) for p in parts)
+buf = [resp("FLUSHDB")]
+for i in range(n):
+    tid = "bench-%08d" % i
+    meta = {"status": states[i % 10], "result": i, "traceback": None, "children": [], "task_id": tid,
+            "date_done": (base + datetime.timedelta(seconds=i)).isoformat(), "name": names[i % 4],
+            "args": [i, 1], "kwargs": {}, "worker": "bench@localhost", "retries": 0, "queue": "demo"}
+    buf.append(resp("SET", "celery-task-meta-" + tid, json.dumps(meta)))
+    if len(buf) >= 5000:
+        sys.stdout.buffer.write(b"".join(buf)); buf = []
+sys.stdout.buffer.write(b"".join(buf))
+PY
+  echo "taskctl: $BENCH_RESULTS results stored in Redis db 1"
+  for args in "list --limit 20" "list --state FAILURE --limit 20" "stats"; do
+    for run in 1 2 3; do
+      start=$EPOCHREALTIME
+      "$bin/taskctl" $args --redis "$bench_redis" > /dev/null
+      end=$EPOCHREALTIME
+      echo "{\"benchmark\": \"taskctl $args\", \"results\": $BENCH_RESULTS, \"run\": $run, \"seconds\": $(awk -v a="$start" -v b="$end" 'BEGIN{printf "%.3f", b-a}')}"
+    done
+  done
+  redis-cli -p "$REDIS_PORT_EFFECTIVE" -a "$REDIS_PASS" --no-auth-warning -n 1 FLUSHDB >/dev/null
 fi

@@ -16,7 +16,8 @@ struct TaskctlCommand: AsyncParsableCommand {
         --redis/--broker default to REDIS_URL/AMQP_URL, else to the local stack's .env.
         """,
         subcommands: [ResultCommand.self, WaitCommand.self, ListCommand.self, StatsCommand.self, GroupCommand.self,
-                      ChordCommand.self, ForgetCommand.self, RevokeCommand.self, PurgeCommand.self, QueuesCommand.self])
+                      ChordCommand.self, ForgetCommand.self, RevokeCommand.self, PurgeCommand.self, QueuesCommand.self,
+                      WorkersCommand.self, EventsCommand.self])
 
     /// Runs the command with the documented exit codes: usage errors exit 2 (not
     /// ArgumentParser's 64), and the clients log only errors unless LOG_LEVEL says otherwise.

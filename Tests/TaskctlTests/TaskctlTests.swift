@@ -157,6 +157,32 @@ import TestSupport
         await python.stop()
     }
 
+    @Test func workersFromHeartbeatsAndLiveTaskEvents() async throws {
+        let stack = try await Stack.connect()
+        let queue = TestEnvironment.uniqueName("tc-events")
+        let (worker, running) = await stack.worker(queue: queue)
+        let workers = try Taskctl.run("workers", "--window", "3", "--json")
+        let me = (workers.json.arrayValue ?? []).first { $0["hostname"]?.stringValue == "taskctl-\(queue)@localhost" }
+        #expect(workers.status == 0 && me?["pid"]?.intValue == Int(getpid()), "\(workers.stdout)")
+        #expect(try Taskctl.run("workers", "--window", "3").stdout.contains("taskctl-\(queue)@localhost"))
+
+        let tail = Task.detached { try Taskctl.run("events", "--timeout", "20", "--json") }
+        try await Task.sleep(for: .seconds(2))  // the tail binds its queue
+        let sent = try await stack.client.apply(DemoTasks.add, .init(x: 7, y: 8), options: SendOptions(queue: queue))
+        #expect(try await sent.get(timeout: .seconds(20)) == 15)
+        let humanTail = Task.detached { try Taskctl.run("events", "--count", "1", "--timeout", "20") }
+        try await Task.sleep(for: .seconds(2))
+        _ = try await stack.client.apply(DemoTasks.add, .init(x: 1, y: 1), options: SendOptions(queue: queue)).get(timeout: .seconds(20))
+        let human = try await humanTail.value
+        #expect(human.status == 0 && human.stdout.contains("RECEIVED"), "\(human.stdout)")
+        await worker.shutdown()
+        try await running.value
+        let events = try await tail.value.stdout.split(separator: "\n").compactMap { try? JSONValue(parsing: Array($0.utf8)) }
+        let mine = events.filter { $0["uuid"]?.stringValue == sent.id }.compactMap { $0["type"]?.stringValue }
+        #expect(mine.contains("task-received") && mine.contains("task-succeeded"), "events: \(events)")
+        await stack.close()
+    }
+
     @Test func errorsHaveTheDocumentedExitCodes() throws {
         let unreachable = try Taskctl.run("list", "--redis", "redis://127.0.0.1:1/0")
         #expect(unreachable.status == 3 && unreachable.stderr.contains("cannot connect to Redis"))

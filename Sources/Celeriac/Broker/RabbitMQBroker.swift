@@ -255,6 +255,36 @@ public final class RabbitMQBroker: Broker {
         return stream
     }
 
+    /// Celery events (`celeryev`) whose routing keys match `bindingKeys` (`task.#`, `worker.#`),
+    /// as decoded JSON, on a private queue that disappears with the connection.
+    public func events(bindingKeys: [String]) async throws -> AsyncStream<[String: JSONValue]> {
+        let queue = "celeriac.events.\(UUID().uuidString.prefix(8).lowercased())"
+        try await consumerConnection.declare(QueueDeclaration(name: queue, durable: false, exclusive: true, autoDelete: true,
+                                                              arguments: ["x-message-ttl": .int64(60_000)]))
+        for key in bindingKeys {
+            try await consumerConnection.bind(QueueBinding(queue: queue, exchange: Self.eventExchange, routingKey: key))
+        }
+        let consumer = try await consumerConnection.consume(queue: queue, prefetch: 256)
+        let (stream, continuation) = AsyncStream<[String: JSONValue]>.makeStream()
+        let connection = consumerConnection
+        let task = Task {
+            do {
+                for try await delivery in consumer {
+                    try? await connection.ack(delivery)
+                    // Celery can batch events into a JSON list; Celeriac sends one object.
+                    switch try? JSONValue(parsing: delivery.body) {
+                    case .object(let event)?: continuation.yield(event)
+                    case .array(let events)?: for case .object(let event) in events { continuation.yield(event) }
+                    default: continue
+                    }
+                }
+            } catch {}
+            continuation.finish()
+        }
+        continuation.onTermination = { _ in task.cancel() }
+        return stream
+    }
+
     /// Deletes every ready message of `name`; returns how many were removed.
     public func purge(_ name: String) async throws -> Int {
         Int(try await producer.purgeQueue(name))
