@@ -40,22 +40,10 @@ extension LoanTasks {
         let store = dependencies.store, notifier = dependencies.notifier
         let evaluators = dependencies.evaluators, results = dependencies.results
 
-        registry.register(creditCheck) { arguments, context in
-            let loan = try await Self.begin(arguments.loanID, store: store, notifier: notifier, context: context)
-            let result = try evaluators.credit(loan.request)
-            let change = try await store.recordCredit(loan.id, result)
-            await notifier.publish(change.loan)
-            Self.log(change, step: "credit check", context: context)
-            return result
-        }
-        registry.register(propertyCheck) { arguments, context in
-            let loan = try await Self.begin(arguments.loanID, store: store, notifier: notifier, context: context)
-            let result = try evaluators.property(loan.request)
-            let change = try await store.recordProperty(loan.id, result)
-            await notifier.publish(change.loan)
-            Self.log(change, step: "property check", context: context)
-            return result
-        }
+        Self.registerCheck(creditCheck, in: &registry, step: "credit check", store: store, notifier: notifier,
+                           evaluate: evaluators.credit, record: store.recordCredit)
+        Self.registerCheck(propertyCheck, in: &registry, step: "property check", store: store, notifier: notifier,
+                           evaluate: evaluators.property, record: store.recordProperty)
         registry.register(decision) { arguments, context in
             guard arguments.results.count == 2 else {
                 throw ExceptionInfo(type: "ValueError", message: "loan.decision expects 2 check results, got \(arguments.results.count)")
@@ -75,6 +63,23 @@ extension LoanTasks {
             await notifier.publish(change.loan)
             Self.log(change, step: "evaluation failure", context: context)
             return change.loan.status.rawValue
+        }
+    }
+
+    /// A check: mark the evaluation started, apply the rule, record the result (which may deny
+    /// the loan), announce the loan, return the result for the decision step.
+    static func registerCheck<Result: Codable & Sendable>(
+        _ handle: TaskHandle<LoanIDArguments, Result>, in registry: inout TaskRegistry, step: String, store: LoanStore,
+        notifier: any LoanNotifier, evaluate: @escaping @Sendable (LoanRequest) throws -> Result,
+        record: @escaping @Sendable (String, Result) async throws -> LoanChange
+    ) {
+        registry.register(handle) { arguments, context in
+            let loan = try await begin(arguments.loanID, store: store, notifier: notifier, context: context)
+            let result = try evaluate(loan.request)
+            let change = try await record(loan.id, result)
+            await notifier.publish(change.loan)
+            log(change, step: step, context: context)
+            return result
         }
     }
 

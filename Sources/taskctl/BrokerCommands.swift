@@ -9,9 +9,7 @@ struct RevokeCommand: AsyncParsableCommand {
     @OptionGroup var task: TaskIDArgument
 
     func run() async throws {
-        try await running {
-            let broker = try await options.rabbit()
-            defer { Task { await broker.close() } }
+        try await options.withBroker { broker in
             try await broker.broadcastControl(method: "revoke", arguments: ["task_id": .string(task.id), "terminate": false])
             Output(json: options.json).emit(["task_id": .string(task.id), "revoked": true], text: "revoke of \(task.id) sent to every worker")
         }
@@ -35,9 +33,7 @@ struct PurgeCommand: AsyncParsableCommand {
                 return
             }
         }
-        try await running {
-            let broker = try await options.rabbit()
-            defer { Task { await broker.close() } }
+        try await options.withBroker { broker in
             guard try await broker.queueState(queue) != nil else { throw TaskctlFailure.notFound("no queue \(queue)") }
             let removed = try await broker.purge(queue)
             Output(json: options.json).emit(["queue": .string(queue), "purged": .int(Int64(removed))], text: "purged \(removed) message(s) from \(queue)")
@@ -52,9 +48,7 @@ struct QueuesCommand: AsyncParsableCommand {
     @Argument(help: "Queue names.") var names: [String] = []
 
     func run() async throws {
-        try await running {
-            let broker = try await options.rabbit()
-            defer { Task { await broker.close() } }
+        try await options.withBroker { broker in
             let reports = try await QueueInspector(broker: broker).queues(names.isEmpty ? PoolDefinitions.queues() : names)
             Output(json: options.json).emit(.array(reports.map { report in
                 .object(["name": .string(report.name), "exists": .bool(report.exists), "messages": .int(Int64(report.messages)),

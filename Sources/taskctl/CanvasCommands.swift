@@ -20,9 +20,7 @@ struct ChordCommand: AsyncParsableCommand {
 }
 
 func showCanvas(_ options: GlobalOptions, id: String, chord: Bool) async throws {
-    try await running {
-        let backend = try await options.backend()
-        defer { Task { await backend.close() } }
+    try await options.withBackend { backend in
         guard let report = try await CanvasInspector(backend: backend).group(id) else {
             throw TaskctlFailure.notFound("nothing stored for group \(id)")
         }

@@ -11,9 +11,7 @@ struct WorkersCommand: AsyncParsableCommand {
     func validate() throws { guard window > 0 else { throw ValidationError("--window must be positive") } }
 
     func run() async throws {
-        try await running {
-            let broker = try await options.rabbit()
-            defer { Task { await broker.close() } }
+        try await options.withBroker { broker in
             let workers = try await EventInspector(broker: broker).workers(window: .milliseconds(Int(window * 1000)))
             Output(json: options.json).emit(.array(workers.map { worker in
                 .object(["hostname": .string(worker.host), "pid": worker.pid.map { .int(Int64($0)) } ?? .null,
@@ -38,9 +36,7 @@ struct EventsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await running {
-            let broker = try await options.rabbit()
-            defer { Task { await broker.close() } }
+        try await options.withBroker { broker in
             let events = try await EventInspector(broker: broker).taskEvents()
             let output = Output(json: options.json)
             let limit = count

@@ -32,6 +32,25 @@ struct GlobalOptions: ParsableArguments {
         }
     }
 
+    /// Runs `body` with a connected result backend, closed afterwards; failures get the
+    /// documented exit codes.
+    func withBackend(_ body: (RedisResultBackend) async throws -> Void) async throws {
+        try await running {
+            let backend = try await backend()
+            do { try await body(backend) } catch { await backend.close(); throw error }
+            await backend.close()
+        }
+    }
+
+    /// Runs `body` with a connected broker, closed afterwards.
+    func withBroker(_ body: (RabbitMQBroker) async throws -> Void) async throws {
+        try await running {
+            let broker = try await rabbit()
+            do { try await body(broker) } catch { await broker.close(); throw error }
+            await broker.close()
+        }
+    }
+
     private func connecting<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch {
             let shown = what.replacingOccurrences(of: #"//([^:/@]*):[^@]*@"#, with: "//$1:***@", options: .regularExpression)

@@ -20,9 +20,7 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try await running {
-            let backend = try await options.backend()
-            defer { Task { await backend.close() } }
+        try await options.withBackend { backend in
             let cutoff = try since.map { Date().addingTimeInterval(-(try Age.parse($0))) }
             let rows = try await ResultInspector(backend: backend).list(ResultFilter(state: state, name: name, since: cutoff, limit: limit))
             let output = Output(json: options.json)
@@ -42,9 +40,7 @@ struct StatsCommand: AsyncParsableCommand {
     @OptionGroup var options: GlobalOptions
 
     func run() async throws {
-        try await running {
-            let backend = try await options.backend()
-            defer { Task { await backend.close() } }
+        try await options.withBackend { backend in
             let stats = try await ResultInspector(backend: backend).stats()
             func counts(_ values: [String: Int]) -> JSONValue { .object(values.mapValues { .int(Int64($0)) }) }
             func rows(_ values: [String: Int]) -> [[String]] {

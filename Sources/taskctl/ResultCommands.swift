@@ -21,9 +21,7 @@ struct ResultCommand: AsyncParsableCommand {
     @OptionGroup var task: TaskIDArgument
 
     func run() async throws {
-        try await running {
-            let backend = try await options.backend()
-            defer { Task { await backend.close() } }
+        try await options.withBackend { backend in
             guard let meta = try await ResultInspector(backend: backend).result(task.id) else {
                 throw TaskctlFailure.notFound("no result stored for task \(task.id) (unknown, still pending, expired or forgotten)")
             }
@@ -42,9 +40,7 @@ struct WaitCommand: AsyncParsableCommand {
     func validate() throws { guard timeout > 0 else { throw ValidationError("--timeout must be positive") } }
 
     func run() async throws {
-        try await running {
-            let backend = try await options.backend()
-            defer { Task { await backend.close() } }
+        try await options.withBackend { backend in
             let spinner = Spinner(enabled: !options.json && isatty(STDERR_FILENO) == 1, label: "waiting for \(task.id)")
             defer { spinner.stop() }
             let meta: ResultMeta
@@ -66,9 +62,7 @@ struct ForgetCommand: AsyncParsableCommand {
     @OptionGroup var task: TaskIDArgument
 
     func run() async throws {
-        try await running {
-            let backend = try await options.backend()
-            defer { Task { await backend.close() } }
+        try await options.withBackend { backend in
             guard try await ResultInspector(backend: backend).forget(task.id) else {
                 throw TaskctlFailure.notFound("no result stored for task \(task.id)")
             }
