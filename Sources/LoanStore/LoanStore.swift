@@ -21,7 +21,6 @@ public struct LoanStore: Sendable {
     /// Creates the indexes the queries use (idempotent).
     public func prepare() async throws(MongoError) {
         _ = try await collection.createIndex(IndexModel(keys: ["owner": 1, "created_at": -1], name: "owner_newest"))
-        _ = try await collection.createIndex(IndexModel(keys: ["status": 1], name: "status"))
     }
 
     // MARK: reading
