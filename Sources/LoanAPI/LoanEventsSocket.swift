@@ -1,0 +1,74 @@
+import Foundation
+import Hummingbird
+import HummingbirdWebSocket
+import LoanStore
+import Redis
+
+/// `GET /loans/{id}/events` as a WebSocket: sends the loan at once, then the loan again after
+/// every change announced on its Redis channel (re-read from MongoDB, sent when its history
+/// grew), and closes once the decision is recorded or the loan is cancelled. A re-read every few
+/// seconds covers an announcement lost while the API was disconnected from Redis.
+struct LoanEventsSocket {
+    let services: LoanAPIServices
+    var resync: Duration = .seconds(5)
+
+    func register(in router: Router<BasicWebSocketRequestContext>) {
+        router.ws("/loans/{id}/events") { request, context in
+            // Any failure here falls back to the HTTP route, which answers 401/404 as JSON.
+            let account = try await services.authenticate(request)
+            guard let id = context.parameters.get("id"), LoanView.isLoanID(id),
+                  let loan = try await services.loans.loan(id), loan.owner == account.id else {
+                throw APIError.notFound("no such loan")
+            }
+            return .upgrade([:])
+        } onUpgrade: { inbound, outbound, context in
+            guard let id = context.requestContext.parameters.get("id") else { return }
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask {
+                    // Ends when the client closes; nothing the client sends matters.
+                    for try await _ in inbound {}
+                }
+                group.addTask {
+                    try await stream(id) { text in try await outbound.write(.text(text)) }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+    }
+
+    /// Sends the loan's states until it is final.
+    func stream(_ id: String, send: @escaping @Sendable (String) async throws -> Void) async throws {
+        let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        // Subscribe before the first read, so a change in between is not missed.
+        let subscription = try await services.subscriber.subscribe([LoanChannels.channel(for: id)])
+        let forward = Task {
+            for await _ in subscription { wake.yield() }
+            wake.finish()
+        }
+        let ticker = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: resync)
+                wake.yield()
+            }
+        }
+        defer {
+            forward.cancel()
+            ticker.cancel()
+            Task { await subscription.unsubscribe() }
+        }
+        var sentHistory = -1
+        func sendIfChanged() async throws -> Bool {
+            guard let loan = try await services.loans.loan(id) else { return true }
+            if loan.history.count > sentHistory || LoanView.isFinal(loan) {
+                sentHistory = loan.history.count
+                try await send(String(decoding: try LoanView.json(loan).serialized(), as: UTF8.self))
+            }
+            return LoanView.isFinal(loan)
+        }
+        if try await sendIfChanged() { return }
+        for await _ in wakeups {
+            if try await sendIfChanged() { return }
+        }
+    }
+}
