@@ -44,14 +44,17 @@ public struct LoanAPIServices: Sendable {
         let loans = LoanStore(database: db)
         try await loans.prepare()
         let client = CeleriacClient(broker: broker, backend: backend, logger: logger)
-        let pipeline = LoanPipeline(store: loans, client: client, tasks: LoanTasks(queues: LoanQueues(prefix: configuration.loanQueuePrefix)),
+        let queues = LoanQueues(prefix: configuration.loanQueuePrefix)
+        // Declared as the workers declare them: the readiness check and queue lengths look them up.
+        for queue in queues.all { try await broker.declareTaskQueue(queue) }
+        let pipeline = LoanPipeline(store: loans, client: client, tasks: LoanTasks(queues: queues),
                                     notifier: RedisLoanNotifier(redis: backend.redis))
         return LoanAPIServices(
             configuration: configuration, broker: broker, backend: backend, mongo: mongo, accounts: accounts, loans: loans,
             pipeline: pipeline, subscriber: subscriber,
             tokens: await TokenService(secret: configuration.jwtSecret, lifetime: configuration.tokenLifetime),
             loginLimiter: LoginRateLimiter(maxFailures: configuration.loginMaxFailures, window: configuration.loginWindow),
-            metrics: metrics, readiness: ReadinessChecks(broker: broker, redis: backend.redis, mongo: mongo), logger: logger)
+            metrics: metrics, readiness: ReadinessChecks(broker: broker, queue: queues.decision, redis: backend.redis, mongo: mongo), logger: logger)
     }
 
     public var client: CeleriacClient { pipeline.client }

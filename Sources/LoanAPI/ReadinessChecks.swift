@@ -5,12 +5,15 @@ public import Redis
 /// `GET /ready`: each backing server answers a cheap request within a deadline.
 public struct ReadinessChecks: Sendable {
     let broker: any Broker
+    /// A queue that exists: looking it up proves the broker answers.
+    let queue: String
     let redis: any RedisClient
     let mongo: MongoClient
     let timeout: Duration
 
-    public init(broker: any Broker, redis: any RedisClient, mongo: MongoClient, timeout: Duration = .seconds(2)) {
+    public init(broker: any Broker, queue: String, redis: any RedisClient, mongo: MongoClient, timeout: Duration = .seconds(2)) {
         self.broker = broker
+        self.queue = queue
         self.redis = redis
         self.mongo = mongo
         self.timeout = timeout
@@ -18,7 +21,7 @@ public struct ReadinessChecks: Sendable {
 
     /// Each dependency's state: nil when reachable, else why not.
     public func run() async -> [String: String?] {
-        async let rabbit = check { [broker] in _ = try await broker.queueState("celery") }
+        async let rabbit = check { [broker, queue] in _ = try await broker.queueState(queue) }
         async let redisState = check { [redis] in _ = try await redis.send("PING") }
         async let mongoState = check { [mongo] in try await mongo.ping() }
         return ["rabbitmq": await rabbit, "redis": await redisState, "mongodb": await mongoState]

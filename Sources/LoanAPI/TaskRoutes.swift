@@ -49,7 +49,7 @@ struct TaskRoutes {
         table.add(.get, "/api/queues/length") { request, _ in
             try services.requireAdmin(request)
             var queues: [JSONValue] = []
-            for name in ["celery"] + services.pipeline.tasks.queues.all {
+            for name in services.pipeline.tasks.queues.all {
                 if let state = try await services.broker.queueState(name) {
                     queues.append(["name": .string(name), "messages": .int(Int64(state.messages))])
                 }

@@ -1,2 +1,0 @@
-import Testing
-@Suite struct LoanAPIPlaceholder { @Test func nothing() {} }
