@@ -11,6 +11,7 @@ import Redis
 struct LoanEventsSocket {
     let services: LoanAPIServices
     var resync: Duration = .seconds(5)
+    static let fragmentSize = 8192
 
     func register(in router: Router<BasicWebSocketRequestContext>) {
         router.ws("/loans/{id}/events") { request, context in
@@ -29,7 +30,14 @@ struct LoanEventsSocket {
                     for try await _ in inbound {}
                 }
                 group.addTask {
-                    try await stream(id) { text in try await outbound.write(.text(text)) }
+                    try await stream(id) { bytes in
+                        // A decided loan carries its whole schedule: fragment it under the frame size limit.
+                        try await outbound.withTextMessageWriter { write in
+                            for start in stride(from: 0, to: bytes.count, by: Self.fragmentSize) {
+                                try await write(ByteBuffer(bytes: bytes[start..<min(start + Self.fragmentSize, bytes.count)]))
+                            }
+                        }
+                    }
                 }
                 try await group.next()
                 group.cancelAll()
@@ -38,7 +46,7 @@ struct LoanEventsSocket {
     }
 
     /// Sends the loan's states until it is final.
-    func stream(_ id: String, send: @escaping @Sendable (String) async throws -> Void) async throws {
+    func stream(_ id: String, send: @escaping @Sendable ([UInt8]) async throws -> Void) async throws {
         let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
         // Subscribe before the first read, so a change in between is not missed.
         let subscription = try await services.subscriber.subscribe([LoanChannels.channel(for: id)])
@@ -62,7 +70,7 @@ struct LoanEventsSocket {
             guard let loan = try await services.loans.loan(id) else { return true }
             if loan.history.count > sentHistory || LoanView.isFinal(loan) {
                 sentHistory = loan.history.count
-                try await send(String(decoding: try LoanView.json(loan).serialized(), as: UTF8.self))
+                try await send(try LoanView.json(loan).serialized())
             }
             return LoanView.isFinal(loan)
         }

@@ -1,0 +1,93 @@
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import HummingbirdWSTesting
+import JSONCore
+import LoanAPI
+import Synchronization
+import Testing
+import TestSupport
+
+@Suite("LoanAPI live status")
+struct LiveStatusTests {
+    /// The acceptance path through HTTP and the WebSocket, with real loan workers.
+    @Test func signUpSubmitAndWatchToApproved() async throws {
+        let harness = try await APIHarness.connect("api-live")
+        let (worker, run) = await harness.startWorker()
+        defer {
+            Task {
+                await worker.shutdown()
+                _ = try? await run.value
+                await harness.close()
+            }
+        }
+        try await harness.application.test(.live) { client in
+            let (token, _) = try await client.newAccount()
+            let (otherToken, _) = try await client.newAccount()
+            let created = try await client.call(.post, "/loans", token: token, json: Samples.approvable)
+            #expect(created.status == .accepted)
+            let id = try #require(created.json["id"]?.stringValue)
+
+            let messages = Mutex<[JSONValue]>([])
+            try await client.ws("/loans/\(id)/events?token=\(token)") { inbound, _, _ in
+                for try await message in inbound.messages(maxSize: 1 << 22) {
+                    if case .text(let text) = message, let value = try? JSONValue(parsing: text) {
+                        messages.withLock { $0.append(value) }
+                    }
+                }
+            }
+            let seen = messages.withLock { $0 }
+            #expect(seen.count >= 2, "\(seen.map { $0["status"] })")
+            #expect(seen.first?["id"] == .string(id))
+            let last = try #require(seen.last)
+            #expect(last["status"] == "Approved", "\(last)")
+            #expect((last["decision"]?["schedule"]?.arrayValue?.count ?? 0) == 240, "the decision carries the repayment schedule")
+            let lengths = seen.compactMap { $0["history"]?.arrayValue?.count }
+            #expect(lengths == lengths.sorted() && Set(lengths).count == lengths.count, "each message shows a change: \(lengths)")
+
+            // A finished loan: the socket sends it once and closes.
+            let again = Mutex<Int>(0)
+            try await client.ws("/loans/\(id)/events?token=\(token)") { inbound, _, _ in
+                for try await _ in inbound.messages(maxSize: 1 << 22) { again.withLock { $0 += 1 } }
+            }
+            #expect(again.withLock { $0 } == 1)
+
+            // Another user cannot read it, over HTTP or the WebSocket.
+            let stolen = try await client.call(.get, "/loans/\(id)", token: otherToken)
+            #expect(stolen.status == .notFound)
+            let stolenEvents = try await client.call(.get, "/loans/\(id)/events", token: otherToken)
+            #expect(stolenEvents.status == .notFound)
+            let anonymous = try await client.call(.get, "/loans/\(id)/events")
+            #expect(anonymous.status == .unauthorized)
+            let plainHTTP = try await client.call(.get, "/loans/\(id)/events", token: token)
+            #expect(plainHTTP.status == .upgradeRequired)
+            await #expect(throws: (any Error).self) {
+                try await client.ws("/loans/\(id)/events?token=\(otherToken)") { inbound, _, _ in
+                    for try await _ in inbound {}
+                }
+            }
+        }
+    }
+
+    @Test func cancellationIsStreamedAndEndsTheSocket() async throws {
+        let harness = try await APIHarness.connect("api-live-cancel")  // no workers: stays Pending until cancelled
+        defer { Task { await harness.close() } }
+        try await harness.application.test(.live) { client in
+            let (token, _) = try await client.newAccount()
+            let created = try await client.call(.post, "/loans", token: token, json: Samples.approvable)
+            let id = try #require(created.json["id"]?.stringValue)
+            let statuses = Mutex<[String]>([])
+            try await client.ws("/loans/\(id)/events?token=\(token)") { inbound, _, _ in
+                for try await message in inbound.messages(maxSize: 1 << 22) {
+                    guard case .text(let text) = message, let status = try? JSONValue(parsing: text)["status"]?.stringValue else { continue }
+                    let first = statuses.withLock { $0.append(status); return $0.count == 1 }
+                    if first {
+                        let cancelled = try await client.call(.post, "/loans/\(id)/cancel", token: token)
+                        #expect(cancelled.status == .ok)
+                    }
+                }
+            }
+            #expect(statuses.withLock { $0 } == ["Pending", "Cancelled"])
+        }
+    }
+}
