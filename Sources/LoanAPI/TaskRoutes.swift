@@ -78,8 +78,8 @@ struct TaskRoutes {
         options.eta = Self.field(object, "eta", errors: &errors, "must be an ISO 8601 date-time") {
             $0.stringValue.flatMap(Self.parseDate)
         }
-        options.queue = Self.field(object, "queue", errors: &errors, "must be a queue name of 1 to 200 characters") {
-            $0.stringValue.flatMap { (1...200).contains($0.utf8.count) ? $0 : nil }
+        options.queue = Self.field(object, "queue", errors: &errors, "must be a queue name: 1 to 200 of A-Z a-z 0-9 . _ : -") {
+            $0.stringValue.flatMap(Self.isQueueName) == true ? $0.stringValue : nil
         }
         for key in object.keys where !["args", "kwargs", "countdown", "eta", "queue"].contains(key) {
             errors[key] = "unknown field"
@@ -105,6 +105,12 @@ struct TaskRoutes {
     static func taskID(_ context: BasicRequestContext) throws -> String {
         guard let id = context.parameters.get("id"), (1...200).contains(id.utf8.count) else { throw APIError.notFound("no such task") }
         return id
+    }
+
+    static func isQueueName(_ name: String) -> Bool {
+        (1...200).contains(name.utf8.count) && name.utf8.allSatisfy { byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte) || ".-_:".utf8.contains(byte)
+        }
     }
 
     static func parseDate(_ text: String) -> Date? {
