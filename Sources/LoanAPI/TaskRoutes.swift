@@ -75,8 +75,8 @@ struct TaskRoutes {
         options.countdown = Self.field(object, "countdown", errors: &errors, "must be a number of seconds from 0 to 31536000") {
             $0.doubleValue.flatMap { (0...31_536_000).contains($0) ? $0 : nil }
         }
-        options.eta = Self.field(object, "eta", errors: &errors, "must be an ISO 8601 date-time") {
-            $0.stringValue.flatMap(Self.parseDate)
+        options.eta = Self.field(object, "eta", errors: &errors, "must be an ISO 8601 date-time within a year from now") {
+            $0.stringValue.flatMap(Self.parseDate).flatMap { $0.timeIntervalSinceNow < 31_536_000 ? $0 : nil }
         }
         options.queue = Self.field(object, "queue", errors: &errors, "must be a queue name: 1 to 200 of A-Z a-z 0-9 . _ : -") {
             $0.stringValue.flatMap(Self.isQueueName) == true ? $0.stringValue : nil
