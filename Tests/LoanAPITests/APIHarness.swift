@@ -29,6 +29,20 @@ struct APIHarness {
         return APIHarness(services: services, database: database)
     }
 
+    /// Runs `body` against a fresh harness's application (`.router` by default, `.live` for
+    /// WebSockets and external clients) and closes the harness afterwards, whatever happens.
+    static func withClient(_ name: String, _ setup: TestingSetup = .router, configure: (inout APIConfiguration) -> Void = { _ in },
+                           _ body: @escaping @Sendable (APIHarness, any TestClientProtocol) async throws -> Void) async throws {
+        let harness = try await connect(name, configure: configure)
+        do {
+            try await harness.application.test(setup) { client in try await body(harness, client) }
+        } catch {
+            await harness.close()
+            throw error
+        }
+        await harness.close()
+    }
+
     var application: some ApplicationProtocol {
         LoanAPIApplication.application(services, port: 0, logger: Logger(label: "test.api"))
     }

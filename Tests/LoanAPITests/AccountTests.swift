@@ -9,9 +9,7 @@ import TestSupport
 @Suite("LoanAPI accounts")
 struct AccountTests {
     @Test func signUpLogInUpdateDelete() async throws {
-        let harness = try await APIHarness.connect("api-accounts")
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-accounts") { harness, client in
             let (token, id) = try await client.newAccount("Ann@Example.com", password: "first password")
             let me = try await client.call(.get, "/accounts/me", token: token)
             #expect(me.status == .ok && me.json["email"] == "ann@example.com" && me.json["id"] == .string(id))
@@ -35,9 +33,7 @@ struct AccountTests {
     }
 
     @Test func signUpValidation() async throws {
-        let harness = try await APIHarness.connect("api-signup")
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-signup") { harness, client in
             let missing = try await client.call(.post, "/accounts", json: "{}")
             #expect(missing.status == .unprocessableContent)
             #expect(missing.json["fields"]?["email"] == "required" && missing.json["fields"]?["password"] == "required")
@@ -56,9 +52,7 @@ struct AccountTests {
     }
 
     @Test func repeatedFailedLoginsAreRateLimited() async throws {
-        let harness = try await APIHarness.connect("api-ratelimit")  // 3 failures per minute
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-ratelimit") { harness, client in  // 3 failures per minute
             _ = try await client.newAccount("bob@example.com", password: "right password")
             for _ in 0..<3 {
                 let wrong = try await client.call(.post, "/auth/login", json: #"{"email": "bob@example.com", "password": "wrong password"}"#)
@@ -73,9 +67,7 @@ struct AccountTests {
     }
 
     @Test func badAndExpiredTokensAnswer401() async throws {
-        let harness = try await APIHarness.connect("api-tokens")
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-tokens") { harness, client in
             let (_, id) = try await client.newAccount()
             let expired = try await TokenService(secret: APIHarness.secret, lifetime: 60).issue(accountID: id, now: Date().addingTimeInterval(-120))
             let foreign = try await TokenService(secret: String(repeating: "x", count: 40), lifetime: 60).issue(accountID: id)

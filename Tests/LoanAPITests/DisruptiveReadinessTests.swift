@@ -10,9 +10,7 @@ import TestSupport
 @Suite("Disruptive LoanAPI readiness", .serialized)
 struct DisruptiveReadinessTests {
     @Test func readyTurns503WhileRedisIsDownAndHealthKeepsServing() async throws {
-        let harness = try await APIHarness.connect("api-ready")
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-ready") { harness, client in
             #expect(try await client.call(.get, "/ready").status == .ok)
             try TestStack.stop(.redis)
             do {

@@ -20,9 +20,7 @@ struct FuzzTests {
     @Test func noServerErrorsAndNoSchemaViolations() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: Self.schemathesis),
                      "schemathesis is not installed: run the tests through scripts/test.sh")
-        let harness = try await APIHarness.connect("api-fuzz")
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.live) { client in
+        try await APIHarness.withClient("api-fuzz", .live) { harness, client in
             let port = try #require(client.port)
             let (token, _) = try await client.newAccount()
             let schema = "http://127.0.0.1:\(port)/openapi.json"

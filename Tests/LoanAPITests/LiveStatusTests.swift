@@ -12,16 +12,21 @@ import TestSupport
 struct LiveStatusTests {
     /// The acceptance path through HTTP and the WebSocket, with real loan workers.
     @Test func signUpSubmitAndWatchToApproved() async throws {
-        let harness = try await APIHarness.connect("api-live")
-        let (worker, run) = await harness.startWorker()
-        defer {
-            Task {
+        try await APIHarness.withClient("api-live", .live) { harness, client in
+            let (worker, run) = await harness.startWorker()
+            do {
+                try await watchToApproved(client)
+            } catch {
                 await worker.shutdown()
-                _ = try? await run.value
-                await harness.close()
+                throw error
             }
+            await worker.shutdown()
+            _ = try? await run.value
         }
-        try await harness.application.test(.live) { client in
+    }
+
+    func watchToApproved(_ client: any TestClientProtocol) async throws {
+        do {
             let (token, _) = try await client.newAccount()
             let (otherToken, _) = try await client.newAccount()
             let created = try await client.call(.post, "/loans", token: token, json: Samples.approvable)
@@ -70,9 +75,7 @@ struct LiveStatusTests {
     }
 
     @Test func cancellationIsStreamedAndEndsTheSocket() async throws {
-        let harness = try await APIHarness.connect("api-live-cancel")  // no workers: stays Pending until cancelled
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.live) { client in
+        try await APIHarness.withClient("api-live-cancel", .live) { harness, client in  // no workers: stays Pending until cancelled
             let (token, _) = try await client.newAccount()
             let created = try await client.call(.post, "/loans", token: token, json: Samples.approvable)
             let id = try #require(created.json["id"]?.stringValue)

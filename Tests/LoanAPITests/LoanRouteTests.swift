@@ -9,9 +9,7 @@ import TestSupport
 @Suite("LoanAPI loans")
 struct LoanRouteTests {
     @Test func validationNamesEveryBadField() async throws {
-        let harness = try await APIHarness.connect("api-validation")
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-validation") { harness, client in
             let (token, _) = try await client.newAccount()
             let bad = """
             {"applicant": {"monthly_net_income": "6200", "monthly_debt_payments": -1, "employment_type": "astronaut",
@@ -42,9 +40,7 @@ struct LoanRouteTests {
     }
 
     @Test func listIsMineNewestFirstAndPaginated() async throws {
-        let harness = try await APIHarness.connect("api-list")
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-list") { harness, client in
             let (token, owner) = try await client.newAccount()
             let (otherToken, _) = try await client.newAccount()
             var ids: [String] = []
@@ -73,9 +69,7 @@ struct LoanRouteTests {
     }
 
     @Test func cancelWhileEvaluatingOnly() async throws {
-        let harness = try await APIHarness.connect("api-cancel")  // no workers: the loan stays Pending
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-cancel") { harness, client in  // no workers: the loan stays Pending
             let (token, _) = try await client.newAccount()
             let created = try await client.call(.post, "/loans", token: token, json: Samples.approvable)
             let id = try #require(created.json["id"]?.stringValue)

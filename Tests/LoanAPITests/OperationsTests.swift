@@ -9,9 +9,7 @@ import TestSupport
 @Suite("LoanAPI operations")
 struct OperationsTests {
     @Test func healthReadyAndMetrics() async throws {
-        let harness = try await APIHarness.connect("api-ops")
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-ops") { harness, client in
             let health = try await client.call(.get, "/health")
             #expect(health.status == .ok && health.json["status"] == "ok")
             let ready = try await client.call(.get, "/ready")
@@ -26,9 +24,7 @@ struct OperationsTests {
     }
 
     @Test func errorsAreJSON() async throws {
-        let harness = try await APIHarness.connect("api-errors")
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-errors") { harness, client in
             let unknown = try await client.call(.get, "/no/such/route")
             #expect(unknown.status == .notFound && unknown.json["error"]?.stringValue?.contains("no route") == true)
             let huge = try await client.call(.post, "/accounts", json: String(repeating: " ", count: 20_000) + "{}")
@@ -37,9 +33,7 @@ struct OperationsTests {
     }
 
     @Test func corsAnswersAllowedOriginsOnly() async throws {
-        let harness = try await APIHarness.connect("api-cors") { $0.corsOrigins = ["https://app.example"] }
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-cors", configure: { $0.corsOrigins = ["https://app.example"] }) { harness, client in
             let preflight = try await client.call(.options, "/loans", headers: [.origin: "https://app.example",
                                                                                .accessControlRequestMethod: "POST"])
             #expect(preflight.status == .noContent)

@@ -10,29 +10,23 @@ import TestSupport
 @Suite("LoanAPI Flower-compatible task routes")
 struct TaskRouteTests {
     @Test func adminTokenGuardsTheRoutes() async throws {
-        let harness = try await APIHarness.connect("api-admin")
-        defer { Task { await harness.close() } }
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-admin") { _, client in
             let (userToken, _) = try await client.newAccount()
             for token in [nil, userToken, "wrong"] {
                 let response = try await client.call(.get, "/api/queues/length", token: token)
                 #expect(response.status == .unauthorized)
             }
         }
-        let disabled = try await APIHarness.connect("api-noadmin") { $0.adminToken = nil }
-        defer { Task { await disabled.close() } }
-        try await disabled.application.test(.router) { client in
+        try await APIHarness.withClient("api-noadmin", configure: { $0.adminToken = nil }) { _, client in
             let response = try await client.call(.get, "/api/queues/length", token: APIHarness.adminToken)
             #expect(response.status == .forbidden)
         }
     }
 
     @Test func asyncApplyResultInfoRevokeAndQueueLengths() async throws {
-        let harness = try await APIHarness.connect("api-flower")
-        defer { Task { await harness.close() } }
         let admin = APIHarness.adminToken
-        let queue = harness.services.pipeline.tasks.queues.credit
-        try await harness.application.test(.router) { client in
+        try await APIHarness.withClient("api-flower") { harness, client in
+            let queue = harness.services.pipeline.tasks.queues.credit
             let applied = try await client.call(.post, "/api/task/async-apply/demo.add", token: admin,
                                                 json: #"{"args": [2, 3], "kwargs": {}, "queue": "\#(queue)"}"#)
             #expect(applied.status == .ok && applied.json["state"] == "PENDING", "\(applied.json)")
