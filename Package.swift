@@ -151,7 +151,7 @@ let package = Package(
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .testTarget(name: "LoanAPITests",
-                    dependencies: ["LoanAPI", "LoanTasks", "LoanStore", "LoanDomain", "Celeriac", "Mongo", "Redis", "TestSupport",
+                    dependencies: ["LoanAPI", "ServiceEnvironment", "LoanTasks", "LoanStore", "LoanDomain", "Celeriac", "Mongo", "Redis", "TestSupport",
                                    .product(name: "Hummingbird", package: "hummingbird"),
                                    .product(name: "HummingbirdTesting", package: "hummingbird"),
                                    .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),

@@ -19,7 +19,7 @@ public struct JSONLogHandler: LogHandler {
         var object: [String: Any] = ["ts": Date().formatted(.iso8601), "level": event.level.rawValue, "label": label,
                                      "message": "\(event.message)"]
         for (key, value) in metadata.merging(event.metadata ?? [:], uniquingKeysWith: { $1 }) { object[key] = Self.plain(value) }
-        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]) else { return }
+        guard var data = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes]) else { return }
         data.append(0x0A)
         FileHandle.standardError.write(data)
     }
