@@ -67,7 +67,8 @@ struct AccountRoutes {
         for key in body.keys where key != "email" && key != "password" { errors[key] = "unknown field" }
         if errors.isEmpty, email == nil, password == nil { errors["email"] = "give email and/or password to change" }
         guard errors.isEmpty else { throw APIError.validation(errors) }
-        let hash = try await password.asyncMap(services.hashPassword)
+        var hash: String?
+        if let password { hash = try await services.hashPassword(password) }
         guard try await services.accounts.update(id: account.id, email: email, passwordHash: hash) else {
             throw APIError(.conflict, "an account with this email already exists")
         }
@@ -102,14 +103,5 @@ struct AccountRoutes {
             return nil
         }
         return text
-    }
-}
-
-extension Optional {
-    func asyncMap<U>(_ transform: (Wrapped) async throws -> U) async rethrows -> U? {
-        switch self {
-        case .some(let value): try await transform(value)
-        case .none: nil
-        }
     }
 }

@@ -16,11 +16,7 @@ struct LoanEventsSocket {
     func register(in router: Router<BasicWebSocketRequestContext>) {
         router.ws("/loans/{id}/events") { request, context in
             // Any failure here falls back to the HTTP route, which answers 401/404 as JSON.
-            let account = try await services.authenticate(request)
-            guard let id = context.parameters.get("id"), LoanView.isLoanID(id),
-                  let loan = try await services.loans.loan(id), loan.owner == account.id else {
-                throw APIError.notFound("no such loan")
-            }
+            _ = try await services.ownLoan(context.parameters.get("id"), account: try await services.authenticate(request))
             return .upgrade([:])
         } onUpgrade: { inbound, outbound, context in
             guard let id = context.requestContext.parameters.get("id") else { return }

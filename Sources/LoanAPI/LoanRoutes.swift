@@ -14,12 +14,12 @@ struct LoanRoutes {
         table.add(.get, "/loans") { request, _ in try await list(request) }
         table.add(.get, "/loans/{id}") { request, context in
             let account = try await services.authenticate(request)
-            return try LoanView.json(try await ownLoan(context.parameters.get("id"), account: account)).response()
+            return try LoanView.json(try await services.ownLoan(context.parameters.get("id"), account: account)).response()
         }
         table.add(.post, "/loans/{id}/cancel") { request, context in try await cancel(request, id: context.parameters.get("id")) }
         table.add(.get, "/loans/{id}/events") { request, context in
             let account = try await services.authenticate(request)
-            _ = try await ownLoan(context.parameters.get("id"), account: account)
+            _ = try await services.ownLoan(context.parameters.get("id"), account: account)
             throw APIError(.upgradeRequired, "this endpoint is a WebSocket: connect with an Upgrade: websocket request",
                            headers: [.upgrade: "websocket"])
         }
@@ -58,7 +58,7 @@ struct LoanRoutes {
 
     func cancel(_ request: Request, id: String?) async throws -> Response {
         let account = try await services.authenticate(request)
-        let loan = try await ownLoan(id, account: account)
+        let loan = try await services.ownLoan(id, account: account)
         let change = try await services.loans.cancel(loan.id, event: .cancelledByApplicant, detail: "cancelled by the applicant")
         guard change.changed else {
             throw APIError(.conflict, "the loan is \(change.loan.status.rawValue): only Pending or Evaluating loans can be cancelled")
@@ -66,14 +66,6 @@ struct LoanRoutes {
         await services.pipeline.notifier.publish(change.loan)
         if let evaluation = change.loan.evaluationID { try? await services.client.revoke(evaluation) }
         return try LoanView.json(change.loan).response()
-    }
-
-    /// The loan if `account` owns it; 404 otherwise (another user's loan is indistinguishable from none).
-    func ownLoan(_ id: String?, account: Account) async throws -> LoanDocument {
-        guard let id, LoanView.isLoanID(id), let loan = try await services.loans.loan(id), loan.owner == account.id else {
-            throw APIError.notFound("no such loan")
-        }
-        return loan
     }
 
     static func queryInt(_ request: Request, _ name: String, default value: Int, _ range: ClosedRange<Int>,
@@ -84,6 +76,16 @@ struct LoanRoutes {
             return value
         }
         return number
+    }
+}
+
+extension LoanAPIServices {
+    /// The loan if `account` owns it; 404 otherwise (another user's loan is indistinguishable from none).
+    func ownLoan(_ id: String?, account: Account) async throws -> LoanDocument {
+        guard let id, LoanView.isLoanID(id), let loan = try await loans.loan(id), loan.owner == account.id else {
+            throw APIError.notFound("no such loan")
+        }
+        return loan
     }
 }
 

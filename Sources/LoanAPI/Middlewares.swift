@@ -52,11 +52,8 @@ struct CORSOriginsMiddleware<Context: RequestContext>: RouterMiddleware {
             response.headers[.accessControlAllowHeaders] = "Authorization, Content-Type"
             response.headers[.accessControlMaxAge] = "600"
         } else {
-            do {
-                response = try await next(request, context)
-            } catch let error as any HTTPResponseError {
-                response = try error.response(from: request, context: context)
-            }
+            // Errors are already answers here: the JSON error middleware runs inside this one.
+            response = try await next(request, context)
         }
         response.headers[.accessControlAllowOrigin] = allowed
         if allowed != "*" { response.headers[.vary] = "Origin" }
