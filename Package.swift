@@ -156,6 +156,7 @@ let package = Package(
                                    .product(name: "HummingbirdTesting", package: "hummingbird"),
                                    .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                                    .product(name: "HummingbirdWSTesting", package: "hummingbird-websocket"),
+                                   .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
         .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport", "AMQP", "Redis",

@@ -6,24 +6,25 @@ import LoanAPI
 import Testing
 import TestSupport
 
-/// Stops Redis and RabbitMQ: scripts/test.sh runs suites named "Disruptive" alone, after the others.
+/// Stops Redis, MongoDB and RabbitMQ: scripts/test.sh runs suites named "Disruptive" alone, after the others.
 @Suite("Disruptive LoanAPI readiness", .serialized)
 struct DisruptiveReadinessTests {
-    @Test func readyTurns503WhileRedisIsDownAndHealthKeepsServing() async throws {
-        try await APIHarness.withClient("api-ready") { harness, client in
+    @Test(arguments: [(TestStack.Service.redis, "redis"), (.mongo, "mongodb")])
+    func readyTurns503WhileADependencyIsDownAndHealthKeepsServing(_ service: TestStack.Service, _ name: String) async throws {
+        try await APIHarness.withClient("api-ready") { _, client in
             #expect(try await client.call(.get, "/ready").status == .ok)
-            try TestStack.stop(.redis)
+            try TestStack.stop(service)
             do {
                 let down = try await client.call(.get, "/ready")
                 #expect(down.status == .serviceUnavailable, "\(down.json)")
-                #expect(down.json["down"] == ["redis"], "\(down.json)")
+                #expect(down.json["down"] == [.string(name)], "\(down.json)")
                 #expect(try await client.call(.get, "/health").status == .ok)
             } catch {
-                try? TestStack.start(.redis)
+                try? TestStack.start(service)
                 throw error
             }
-            try TestStack.start(.redis)
-            let deadline = ContinuousClock.now + .seconds(30)
+            try TestStack.start(service)
+            let deadline = ContinuousClock.now + .seconds(60)
             var status = HTTPResponse.Status.serviceUnavailable
             while status != .ok, ContinuousClock.now < deadline {
                 status = try await client.call(.get, "/ready").status

@@ -2,6 +2,7 @@ import Foundation
 import Hummingbird
 import HummingbirdTesting
 import HummingbirdWSTesting
+import HummingbirdWSClient
 import JSONCore
 import LoanAPI
 import Synchronization
@@ -80,7 +81,9 @@ struct LiveStatusTests {
             let created = try await client.call(.post, "/loans", token: token, json: Samples.approvable)
             let id = try #require(created.json["id"]?.stringValue)
             let statuses = Mutex<[String]>([])
-            try await client.ws("/loans/\(id)/events?token=\(token)") { inbound, _, _ in
+            // The token in the Authorization header this time (the other test uses ?token=).
+            try await client.ws("/loans/\(id)/events", configuration: WebSocketClientConfiguration(
+                additionalHeaders: [.authorization: "Bearer \(token)"])) { inbound, _, _ in
                 for try await message in inbound.messages(maxSize: 1 << 22) {
                     guard case .text(let text) = message, let status = try? JSONValue(parsing: text)["status"]?.stringValue else { continue }
                     let first = statuses.withLock { $0.append(status); return $0.count == 1 }
