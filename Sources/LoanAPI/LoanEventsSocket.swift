@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import JSONCore
 import HummingbirdWebSocket
 import LoanStore
 import Redis
@@ -7,19 +8,27 @@ import Redis
 /// `GET /loans/{id}/events` as a WebSocket: sends the loan at once, then the loan again after
 /// every change announced on its Redis channel (re-read from MongoDB, sent when its history
 /// grew), and closes once the decision is recorded or the loan is cancelled. A re-read every few
-/// seconds covers an announcement lost while the API was disconnected from Redis.
+/// seconds covers an announcement lost while the API was disconnected from Redis. A bad token or
+/// someone else's loan gets one `{"error", "status"}` message and a close with code 1008.
 struct LoanEventsSocket {
     let services: LoanAPIServices
     var resync: Duration = .seconds(5)
     static let fragmentSize = 8192
 
     func register(in router: Router<BasicWebSocketRequestContext>) {
-        router.ws("/loans/{id}/events") { request, context in
-            // Any failure here falls back to the HTTP route, which answers 401/404 as JSON.
-            _ = try await services.ownLoan(context.parameters.get("id"), account: try await services.authenticate(request))
-            return .upgrade([:])
-        } onUpgrade: { inbound, outbound, context in
-            guard let id = context.requestContext.parameters.get("id") else { return }
+        // Every upgrade is accepted and checked inside the socket: a refused upgrade can only be
+        // an empty 400, while an open socket can say why before it closes (code 1008).
+        router.ws("/loans/{id}/events") { inbound, outbound, context in
+            let id: String
+            do {
+                let account = try await services.authenticate(context.request)
+                id = try await services.ownLoan(context.requestContext.parameters.get("id"), account: account).id
+            } catch let error as APIError {
+                let message: JSONValue = ["error": .string(error.message), "status": .int(Int64(error.status.code))]
+                try await outbound.write(.text(String(decoding: message.serialized(), as: UTF8.self)))
+                try await outbound.close(.policyViolation, reason: error.message)
+                return
+            }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
                     // Ends when the client closes; nothing the client sends matters.

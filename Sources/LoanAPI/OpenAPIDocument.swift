@@ -56,7 +56,7 @@ public enum OpenAPIDocument {
                                                      security: user, parameters: [idParameter], responses: ["200": json(ref("Loan"))])],
             "/loans/{id}/events": ["get": operation(
                 "loanEvents",
-                "WebSocket (send Upgrade: websocket; token in the Authorization header or ?token=): the loan as JSON at once, then after every change, closed once decided or cancelled. A plain HTTP request answers 426.",
+                "WebSocket (send Upgrade: websocket; token in the Authorization header or ?token=): the loan as JSON at once, then after every change, closed once decided or cancelled; a bad token or another user's loan gets one {\"error\", \"status\"} message and close code 1008. A plain HTTP request answers 401/404, else 426.",
                 security: user, parameters: [idParameter, ["name": "token", "in": "query", "required": false, "schema": ["type": "string"]]],
                 responses: ["101": ["description": "Switching to the WebSocket protocol; each message is a Loan."]])],
             "/api/task/async-apply/{name}": ["post": operation(

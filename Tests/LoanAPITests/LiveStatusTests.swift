@@ -67,10 +67,19 @@ struct LiveStatusTests {
             #expect(anonymous.status == .unauthorized)
             let plainHTTP = try await client.call(.get, "/loans/\(id)/events", token: token)
             #expect(plainHTTP.status == .upgradeRequired)
-            await #expect(throws: (any Error).self) {
-                try await client.ws("/loans/\(id)/events?token=\(otherToken)") { inbound, _, _ in
-                    for try await _ in inbound {}
+            // Over the WebSocket: one error message, then a policy-violation close.
+            for (path, status) in [("/loans/\(id)/events?token=\(otherToken)", 404), ("/loans/\(id)/events?token=expired", 401),
+                                   ("/loans/\(id)/events", 401), ("/loans/nope/events?token=\(token)", 404)] {
+                let received = Mutex<[JSONValue]>([])
+                let close = try await client.ws(path) { inbound, _, _ in
+                    for try await message in inbound.messages(maxSize: 1 << 16) {
+                        if case .text(let text) = message, let value = try? JSONValue(parsing: text) { received.withLock { $0.append(value) } }
+                    }
                 }
+                let messages = received.withLock { $0 }
+                #expect(messages.count == 1 && messages.first?["status"] == .int(Int64(status)) && messages.first?["error"] != nil,
+                        "\(path): \(messages)")
+                #expect(close?.closeCode == .policyViolation, "\(path)")
             }
         }
     }
