@@ -8,6 +8,9 @@
 #   scripts/bench.sh taskctl     `taskctl list` and `stats` over BENCH_RESULTS (100,000) stored results
 #   scripts/bench.sh loans       loans/s to a terminal state with the MongoDB updates, through the
 #                                credit/property/decision pools of workers/*.env (scripts/pools.sh)
+#   scripts/bench.sh api         loan-api under wrk: POST /loans requests/s and latency percentiles
+#                                (BENCH_API_DURATION, BENCH_API_CONNECTIONS); no workers run, the
+#                                bench-api.* queues are purged afterwards
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -20,7 +23,10 @@ eval "$(stack_urls)"
 what=${1:-all}
 : "${BENCH_TASKS:=20000}" "${BENCH_CHORDS:=2000}" "${BENCH_ROUNDTRIPS:=1000}" "${BENCH_LOANS:=1000}"
 
-for product in client-bench celeriac-bench loan-worker taskctl; do
+products="client-bench celeriac-bench loan-worker taskctl"
+[ "$what" = api ] && products="loan-api"
+[ "$what" = all ] && products="$products loan-api"
+for product in $products; do
   swift build -c release --product "$product" 2>&1 | { grep -vE '^(warning: prohibited flag|\[[0-9]+/[0-9]+\] )' || true; }
 done
 bin="$ROOT/.build/release"
@@ -47,6 +53,7 @@ if [ "$what" = all ] || [ "$what" = celeriac ]; then
   "$bin/celeriac-bench" chords "$BENCH_CHORDS"
   "$bin/celeriac-bench" latency "$BENCH_ROUNDTRIPS"
   for p in "${pids[@]}"; do echo "worker pid $p peak RSS: $(grep VmHWM /proc/$p/status | awk '{print $2, $3}')"; done
+  stop_workers; trap - EXIT
 fi
 
 if [ "$what" = all ] || [ "$what" = loans ]; then
@@ -56,6 +63,7 @@ if [ "$what" = all ] || [ "$what" = loans ]; then
   sleep 1
   echo "loans: pools from workers/*.env, $BENCH_LOANS sample loans"
   "$bin/celeriac-bench" loans "$BENCH_LOANS"
+  "$ROOT/scripts/pools.sh" stop; trap - EXIT
 fi
 
 if [ "$what" = all ] || [ "$what" = taskctl ]; then
@@ -92,4 +100,25 @@ PY
     done
   done
   redis-cli -p "$REDIS_PORT_EFFECTIVE" -a "$REDIS_PASS" --no-auth-warning -n 1 FLUSHDB >/dev/null
+fi
+
+if [ "$what" = all ] || [ "$what" = api ]; then
+  command -v wrk >/dev/null || { apt-get install -y -qq wrk >/dev/null || { echo "bench: wrk is needed (apt-get install wrk)" >&2; exit 2; }; }
+  port=$(( 18080 + ${STACK_PORT_OFFSET:-0} ))
+  logs="$ROOT/.run/bench"; mkdir -p "$logs"
+  API_PORT=$port JWT_SECRET="bench-secret-$(date +%s)-0123456789abcdef" BCRYPT_COST=10 LOAN_QUEUE_PREFIX=bench-api \
+    LOG_LEVEL=warning "$bin/loan-api" > "$logs/loan-api.log" 2>&1 &
+  api_pid=$!
+  stop_api() { kill -TERM "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true
+               for q in credit property decision; do stack_rabbitmqctl -q purge_queue -p "${RABBITMQ_VHOST:-celeriac}" "bench-api.$q" >/dev/null 2>&1 || true; done
+             }
+  trap stop_api EXIT
+  for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
+  email="bench-$(date +%s%N)@example.com"
+  curl -sf -X POST "http://127.0.0.1:$port/accounts" -d "{\"email\": \"$email\", \"password\": \"bench password\"}" >/dev/null
+  TOKEN=$(curl -sf -X POST "http://127.0.0.1:$port/auth/login" -d "{\"email\": \"$email\", \"password\": \"bench password\"}" \
+          | python3 -c 'import json, sys; print(json.load(sys.stdin)["access_token"])')
+  export TOKEN
+  wrk -t2 -c"${BENCH_API_CONNECTIONS:-32}" -d"${BENCH_API_DURATION:-20s}" --latency -s "$ROOT/bench/api/post-loans.lua" \
+    "http://127.0.0.1:$port/loans"
 fi

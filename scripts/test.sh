@@ -28,6 +28,13 @@ if [ ! -x "$CELERY_VENV/bin/celery" ]; then
   "$CELERY_VENV/bin/pip" install -q --disable-pip-version-check "celery[redis]==5.7.0"
 fi
 export CELERY_PYTHON="$CELERY_VENV/bin/python"
+# schemathesis: the property-based API fuzzer the loan-api tests run against /openapi.json.
+SCHEMATHESIS_VENV="$ROOT/.run/venv-schemathesis"
+if [ ! -x "$SCHEMATHESIS_VENV/bin/schemathesis" ]; then
+  python3 -m venv "$SCHEMATHESIS_VENV"
+  "$SCHEMATHESIS_VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==4.32.5"
+fi
+export SCHEMATHESIS="$SCHEMATHESIS_VENV/bin/schemathesis"
 # A test stack always starts from empty data so one run cannot influence the next.
 stack_stop
 rm -rf "$STACK_DIR"
