@@ -31,7 +31,7 @@ struct LoanEventsSocket {
             }
             try await withThrowingTaskGroup(of: Void.self) { group in
                 group.addTask {
-                    // Ends when the client closes; nothing the client sends matters.
+                    // Ends when the connection closes; nothing the client sends matters.
                     for try await _ in inbound {}
                 }
                 group.addTask {
@@ -43,6 +43,9 @@ struct LoanEventsSocket {
                             }
                         }
                     }
+                    // Close from this side: the inbound sequence then ends with the client's close
+                    // reply, without relying on cancelling it.
+                    try await outbound.close(.normalClosure, reason: "loan is final")
                 }
                 try await group.next()
                 group.cancelAll()

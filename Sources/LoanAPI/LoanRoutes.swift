@@ -36,7 +36,7 @@ struct LoanRoutes {
             // The pipeline has already cancelled the loan with the error recorded: it is never left Pending.
             services.metrics.taskSubmitted("loan.evaluation", ok: false)
             services.logger.error("loan submission failed", metadata: ["error": "\(error)"])
-            throw APIError(.serviceUnavailable, "the evaluation could not be started; the loan was cancelled, please retry",
+            throw APIError(.serviceUnavailable, "the loan could not be submitted for evaluation (a loan already stored was cancelled with the error); please retry",
                            headers: [.retryAfter: "5"])
         }
         var response = try LoanView.json(loan).response(status: .accepted)

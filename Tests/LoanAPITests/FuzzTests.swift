@@ -10,7 +10,7 @@ import TestSupport
 /// (installed by scripts/test.sh in `.run/venv-schemathesis`): no 5xx, and every answer matches
 /// the documented status codes, content types and schemas. One worker: schemathesis 4.32 with
 /// several threads sometimes trips over its own lambda-source parsing (an internal error).
-@Suite("LoanAPI schemathesis fuzz")
+@Suite("LoanAPI schemathesis fuzz", .timeLimit(.minutes(3)))
 struct FuzzTests {
     static var schemathesis: String {
         ProcessInfo.processInfo.environment["SCHEMATHESIS"]

@@ -9,7 +9,7 @@ import Synchronization
 import Testing
 import TestSupport
 
-@Suite("LoanAPI live status")
+@Suite("LoanAPI live status", .timeLimit(.minutes(3)))
 struct LiveStatusTests {
     /// The acceptance path through HTTP and the WebSocket, with real loan workers.
     @Test func signUpSubmitAndWatchToApproved() async throws {
