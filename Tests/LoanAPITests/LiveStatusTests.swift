@@ -9,8 +9,11 @@ import Synchronization
 import Testing
 import TestSupport
 
+/// Runs in the serial phase ("Disruptive" in the name): in the full parallel run this test has
+/// hung until its time limit once in two runs (an open bug in the socket's close under load,
+/// see the closing note of stop 12); alone it passes. The time limit turns a hang into a failure.
 @Suite("LoanAPI live status", .timeLimit(.minutes(3)))
-struct LiveStatusTests {
+struct DisruptiveLiveStatusTests {
     /// The acceptance path through HTTP and the WebSocket, with real loan workers.
     @Test func signUpSubmitAndWatchToApproved() async throws {
         try await APIHarness.withClient("api-live", .live) { harness, client in
