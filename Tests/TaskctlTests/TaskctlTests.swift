@@ -166,7 +166,8 @@ import TestSupport
         #expect(workers.status == 0 && me?["pid"]?.intValue == Int(getpid()), "\(workers.stdout)")
         #expect(try Taskctl.run("workers", "--window", "3").stdout.contains("taskctl-\(queue)@localhost"))
 
-        let tail = Task.detached { try Taskctl.run("events", "--timeout", "20", "--json") }
+        // A long window: on a loaded machine (the whole suite in parallel) events can lag.
+        let tail = Task.detached { try Taskctl.run("events", "--timeout", "45", "--json") }
         try await Task.sleep(for: .seconds(2))  // the tail binds its queue
         let sent = try await stack.client.apply(DemoTasks.add, .init(x: 7, y: 8), options: SendOptions(queue: queue))
         #expect(try await sent.get(timeout: .seconds(20)) == 15)
