@@ -17,7 +17,18 @@ struct Taskctl {
         return TestEnvironment.repositoryRoot.appendingPathComponent(".build/debug/taskctl").path
     }
 
-    static func run(_ arguments: String...) throws -> Run {
+    /// ``run(_:)`` on a thread of its own, for long runs (`events`): a blocked cooperative
+    /// thread would starve the test's own tasks on a 2-core machine.
+    static func runInBackground(_ arguments: String...) async throws -> Run {
+        try await withCheckedThrowingContinuation { continuation in
+            let thread = Thread { continuation.resume(with: Result { try run(arguments) }) }
+            thread.start()
+        }
+    }
+
+    static func run(_ arguments: String...) throws -> Run { try run(arguments) }
+
+    static func run(_ arguments: [String]) throws -> Run {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = arguments
