@@ -20,20 +20,17 @@ import Testing
     }
 
     @Test func hardLimitFreesTheCallerEvenIfTheTaskIgnoresCancellation() async {
-        let clock = ContinuousClock()
-        let start = clock.now
         let released = Atomic<Bool>(false)
         let outcome = await TimeLimitRunner.run(soft: nil, hard: 0.1) {
-            // Work that never checks for cancellation: it runs until the test releases it (or
-            // 30 s pass), so a runner that waited for it would be caught however slow the machine.
-            let end = ContinuousClock.now + .seconds(30)
+            // Work that never checks for cancellation, for at most 2 s (it holds one of the
+            // cooperative threads, of which a 2-core machine has two): a runner that waited for it
+            // would return its success instead of the time limit.
+            let end = ContinuousClock.now + .seconds(2)
             while !released.load(ordering: .relaxed) && ContinuousClock.now < end { usleep(1000) }
             return 1
         }
-        let elapsed = clock.now - start
         released.store(true, ordering: .relaxed)
         guard case .timeLimitExceeded(let seconds) = outcome else { Issue.record("expected time limit, got \(outcome)"); return }
         #expect(seconds == 0.1)
-        #expect(elapsed < .seconds(20), "the caller was freed long before the task would have ended")
     }
 }
