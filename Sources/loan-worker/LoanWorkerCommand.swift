@@ -16,10 +16,12 @@ struct LoanWorkerCommand: AsyncParsableCommand {
         discussion: """
         Environment: AMQP_URL, REDIS_URL, MONGO_URL (loan tasks), LOAN_QUEUE_PREFIX (default loan),
         WORKER_QUEUES (comma-separated), WORKER_CONCURRENCY, WORKER_PREFETCH, WORKER_DRAIN_TIMEOUT
-        (seconds), WORKER_EVENTS (1/0), WORKER_HOSTNAME, RESULT_EXPIRES (seconds), LOG_LEVEL.
+        (seconds), WORKER_EVENTS (1/0), WORKER_HOSTNAME, RESULT_EXPIRES (seconds), LOG_LEVEL,
+        WORKER_HEALTH_FILE (rewritten every 5 s; read by `loan-worker health-check`).
         The first SIGTERM/SIGINT stops consuming and lets running tasks finish (up to the drain
         timeout); a second one exits at once and unfinished tasks are redelivered to other workers.
-        """)
+        """,
+        subcommands: [HealthCheckCommand.self])
 
     @Option(help: "Queues to consume, comma-separated (default: every registered task's queue).")
     var queues: String?
@@ -40,6 +42,10 @@ struct LoanWorkerCommand: AsyncParsableCommand {
         let signals = ShutdownSignals { await shutdown.request() }
         defer { signals.cancel() }
         let env = Environment()
+        // Reported from the start, so a worker still connecting counts as alive (not ready).
+        let health = env.string("WORKER_HEALTH_FILE").map(WorkerHealthReporter.init(path:))
+        health?.start()
+        defer { health?.stop() }
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)
             handler.logLevel = env.logLevel
@@ -64,7 +70,13 @@ struct LoanWorkerCommand: AsyncParsableCommand {
         let loans = try await LoanWiring(env: env, queues: configuration.queues, registry: &registry, results: backend, logger: logger)
         defer { withExtendedLifetime(loans) {} }
         let worker = Worker(registry: registry, broker: broker, backend: backend, configuration: configuration, logger: logger)
-        await shutdown.onRequest { await worker.shutdown() }
+        await shutdown.onRequest {
+            health?.advance(to: .draining)
+            await worker.shutdown()
+        }
+        if let health {
+            Task { await worker.waitUntilReady(); health.advance(to: .consuming) }
+        }
         try await worker.run()
         await broker.close()
         await backend.close()
