@@ -1,30 +1,53 @@
-# Celeriac services image: loan-worker (every pool) and the other executables.
-# Build stage: Swift 6 on Debian 12 with the C libraries' headers.
+# Celeriac services image: loan-api, loan-worker (every pool), taskctl and loan-demo.
+#   docker build -t celeriac:dev .
+#   docker run --env-file my.env celeriac:dev              # a worker (the default command)
+#   docker run --env-file my.env celeriac:dev loan-api     # the API
+# Both stages are Debian 12 (bookworm), so the runtime libraries are the very versions the
+# build stage compiled against; the pins below name their upstream series.
+
+# ---- Build stage: Swift 6 with the C libraries' headers.
 FROM swift:6.3-bookworm AS build
 RUN apt-get update \
- && apt-get install -y --no-install-recommends librabbitmq-dev libhiredis-dev libbson-dev libmongoc-dev pkg-config \
+ && apt-get install -y --no-install-recommends \
+      librabbitmq-dev=0.11.* libhiredis-dev=0.14.* libbson-dev=1.23.* libmongoc-dev=1.23.* pkg-config=1.8.* \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
+# Dependencies resolve in their own layer, reused until Package.swift changes.
 COPY Package.swift ./
+RUN swift package resolve
+# The manifest also declares the test and benchmark targets, so their folders must exist.
 COPY Sources ./Sources
-COPY bench ./bench
 COPY Tests ./Tests
-# The Swift runtime is linked statically, so the runtime image needs only the C libraries.
-RUN swift build -c release --static-swift-stdlib --product loan-worker \
- && swift build -c release --static-swift-stdlib --product loan-demo \
+COPY bench ./bench
+# The Swift runtime is linked statically, so the runtime stage needs only the C libraries.
+# swift-backtrace-static goes along so a crash still prints a symbolicated backtrace.
+RUN for product in loan-api loan-worker taskctl loan-demo; do \
+      swift build -c release --static-swift-stdlib --product "$product" || exit 1; \
+    done \
  && mkdir -p /out \
- && cp "$(swift build -c release --show-bin-path)/loan-worker" "$(swift build -c release --show-bin-path)/loan-demo" /out/
+ && bin="$(swift build -c release --show-bin-path)" \
+ && cp "$bin/loan-api" "$bin/loan-worker" "$bin/taskctl" "$bin/loan-demo" /out/ \
+ && cp /usr/libexec/swift/linux/swift-backtrace-static /out/
 
-# Runtime stage: only the shared libraries the binaries load.
+# ---- Runtime stage: the shared C libraries the binaries load, nothing else.
 FROM debian:bookworm-slim
+# ca-certificates is deliberately unpinned: it is the trust store (MongoDB URLs with tls=true)
+# and should always be the release's newest; the libraries are pinned to their ABI series.
+# hadolint ignore=DL3008
 RUN apt-get update \
- && apt-get install -y --no-install-recommends librabbitmq4 libhiredis0.14 libbson-1.0-0 libmongoc-1.0-0 tzdata ca-certificates \
+ && apt-get install -y --no-install-recommends \
+      librabbitmq4=0.11.* libhiredis0.14=0.14.* libbson-1.0-0=1.23.* libmongoc-1.0-0=1.23.* ca-certificates \
  && rm -rf /var/lib/apt/lists/* \
- && useradd --system --uid 10001 --home-dir /app celeriac
-COPY --from=build /out/ /app/
-ENV PATH=/app:$PATH
-USER celeriac
-WORKDIR /app
-# Workers have no HTTP port: the healthcheck asks whether the process is alive.
-HEALTHCHECK --interval=30s --timeout=5s CMD ["/bin/sh", "-c", "kill -0 1"]
-ENTRYPOINT ["/app/loan-worker"]
+ && useradd --system --uid 10001 --user-group --no-create-home --home-dir /nonexistent \
+      --shell /usr/sbin/nologin celeriac
+COPY --from=build /out/ /usr/local/bin/
+# A numeric user, so Kubernetes' runAsNonRoot can verify it without resolving names.
+USER 10001:10001
+WORKDIR /tmp
+ENV SWIFT_BACKTRACE=enable=yes,sanitize=yes,threads=all,images=all,interactive=no,swift-backtrace=/usr/local/bin/swift-backtrace-static \
+    WORKER_HEALTH_FILE=/tmp/loan-worker.health
+# The health check fits the default command (a worker rewrites WORKER_HEALTH_FILE every 5 s);
+# a container running loan-api overrides it with a GET /health (docker-compose.yml does).
+HEALTHCHECK --interval=15s --timeout=5s --start-period=60s --retries=3 \
+  CMD ["loan-worker", "health-check"]
+CMD ["loan-worker"]
