@@ -172,6 +172,11 @@ let package = Package(
                                    .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
+        // Offline checks of docker-compose.yml, the Dockerfile and deploy/k8s (validators from
+        // the venvs scripts/test.sh installs) and of the worker's health probe.
+        .testTarget(name: "DeployTests",
+                    dependencies: ["TestSupport", "JSONCore", "AMQP", "Redis", "Mongo"],
+                    swiftSettings: strict),
         .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport", "AMQP", "Redis",
                                                          .product(name: "MetricsTestKit", package: "swift-metrics"),
                                                          .product(name: "Metrics", package: "swift-metrics")],

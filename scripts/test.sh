@@ -35,6 +35,11 @@ if [ ! -x "$SCHEMATHESIS_VENV/bin/schemathesis" ]; then
   "$SCHEMATHESIS_VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==4.32.5"
 fi
 export SCHEMATHESIS="$SCHEMATHESIS_VENV/bin/schemathesis"
+# Offline validators of docker-compose.yml, the Dockerfile and deploy/k8s (DeployTests), pinned
+# in deploy/validators/; exports DOCKER_COMPOSE, HADOLINT, KUBERNETES_VALIDATE, DEPLOY_PYTHON.
+# shellcheck source=deploy-tools.sh
+source "$ROOT/scripts/deploy-tools.sh"
+deploy_tools_install
 # A test stack always starts from empty data so one run cannot influence the next.
 stack_stop
 rm -rf "$STACK_DIR"
