@@ -180,7 +180,9 @@ struct KubernetesTests {
         let mongo = try #require(secret["MONGO_URL"])
         let database = try MongoClient(uri: mongo).defaultDatabaseName
         #expect(mongo.hasSuffix("?authSource=admin") && database == "celeriac")
-        #expect(secret["JWT_SECRET"].map { $0.utf8.count >= 32 } == true, "the placeholder must still satisfy the length check")
+        // Fail-safe placeholders: an unedited template must not run with a published key or token.
+        #expect(secret["JWT_SECRET"].map { $0.utf8.count < 32 } == true, "loan-api must refuse the placeholder JWT_SECRET")
+        #expect(secret["ADMIN_TOKEN"] == "", "the operator routes stay off until a token is set")
     }
 
     /// Default deny; the API accepts only its port; workers accept nothing; both reach only the
