@@ -6,7 +6,7 @@ import { money, moneyCompact } from './format.js';
 const W = 560;
 const H = 240;
 // Room for the axis labels at the larger phone font size (app.css).
-const M = { left: 76, right: 14, top: 14, bottom: 38 };
+const M = { left: 92, right: 16, top: 14, bottom: 38 };
 const plotW = W - M.left - M.right;
 const plotH = H - M.top - M.bottom;
 
@@ -64,11 +64,13 @@ function splitChart(schedule) {
     `The first payment is ${money(first.interest)} interest and ${money(first.principal)} principal; the last is ${money(last.interest)} interest and ${money(last.principal)} principal.`,
     top, n);
   const width = plotW / n;
-  const principal = s('g', { class: 'series-principal', 'data-series': 'principal', 'data-periods': n });
-  const interest = s('g', { class: 'series-interest', 'data-series': 'interest', 'data-periods': n });
+  // Pixel-snapped bars; when they are thin, each overlaps the next a little so no seams show.
+  const group = (series) => s('g', { class: `series-${series}`, 'data-series': series, 'data-periods': n, 'shape-rendering': 'crispEdges' });
+  const principal = group('principal');
+  const interest = group('interest');
   for (const row of schedule) {
     const x = (M.left + (row.month - 1) * width).toFixed(2);
-    const w = Math.max(width - (n <= 120 ? 0.6 : 0), 0.5).toFixed(2);
+    const w = (n <= 120 ? Math.max(width - 0.6, 0.5) : width + 0.6).toFixed(2);
     principal.append(s('rect', { x, width: w, y: y(row.principal).toFixed(2), height: (y(0) - y(row.principal)).toFixed(2) }));
     interest.append(s('rect', { x, width: w, y: y(row.principal + row.interest).toFixed(2), height: (y(row.principal) - y(row.principal + row.interest)).toFixed(2) }));
   }

@@ -135,7 +135,7 @@ export function loanView({ show, params, current }) {
       shown = true;
       show('Loan request', summary, h('div', { class: 'status-bar' }, status, connection), error, checks, decisionSlot,
         h('section', { class: 'card', 'aria-labelledby': 'history-title' }, h('h2', { id: 'history-title' }, 'What happened'), timeline),
-        h('p', {}, cancel, ' ', h('a', { href: '#/loans' }, 'Back to my loans')));
+        h('p', { class: 'page-actions' }, cancel, h('a', { href: '#/loans' }, 'Back to my loans')));
     }
   }
 
