@@ -287,7 +287,8 @@ class Run:
                 "it turned Approved without a reload")
         updates = int(self.js("return document.querySelector('.status-line').dataset.updates"))
         if self.args.worker_control:
-            self.ok(updates >= 3, f"the states arrived one by one over the WebSocket ({updates} updates)")
+            # Pending first, then at least the decision; the API may fold changes that land together into one message.
+            self.ok(updates >= 2, f"the new states arrived over the WebSocket ({updates} updates)")
         self.equal(self.checks(), {"credit": "passed", "property": "passed"}, "both checks passed")
         self.wait(lambda: self.js("return document.querySelector('.connection').dataset.connection") == "done",
                   "the socket closed after the decision")
