@@ -103,6 +103,8 @@ let package = Package(
                                "ServiceEnvironment",
                                .product(name: "Metrics", package: "swift-metrics"),
                                .product(name: "Logging", package: "swift-log")],
+                // The web front end, compiled into the binary (no files to ship beside it).
+                resources: [.embedInCode("Web")],
                 swiftSettings: strict),
 
         // MARK: 5. executables

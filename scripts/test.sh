@@ -35,6 +35,23 @@ if [ ! -x "$SCHEMATHESIS_VENV/bin/schemathesis" ]; then
   "$SCHEMATHESIS_VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==4.32.5"
 fi
 export SCHEMATHESIS="$SCHEMATHESIS_VENV/bin/schemathesis"
+# Headless Chromium, its WebDriver and selenium: the web front end's browser tests (Tests/Browser).
+browser_missing=()
+for p in chromium chromium-driver; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || browser_missing+=("$p")
+done
+if [ ${#browser_missing[@]} -gt 0 ]; then
+  sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  echo "test: installing ${browser_missing[*]}" >&2
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${browser_missing[@]}" >/dev/null
+fi
+BROWSER_VENV="$ROOT/.run/venv-browser"
+if ! "$BROWSER_VENV/bin/python" -c 'import selenium' 2>/dev/null; then
+  python3 -m venv "$BROWSER_VENV"
+  "$BROWSER_VENV/bin/pip" install -q --disable-pip-version-check "selenium==4.38.0"
+fi
+export BROWSER_PYTHON="$BROWSER_VENV/bin/python"
 # Offline validators of docker-compose.yml, the Dockerfile and deploy/k8s (DeployTests), pinned
 # in deploy/validators/; exports DOCKER_COMPOSE, HADOLINT, KUBERNETES_VALIDATE, DEPLOY_PYTHON.
 # shellcheck source=deploy-tools.sh
@@ -55,9 +72,11 @@ status=0
 if [ $# -gt 0 ]; then
   swift test --skip-build "$@" || status=$?
 else
-  # Tests that restart servers run alone, after everything else.
-  swift test --skip-build --skip Disruptive || status=$?
-  swift test --skip-build --no-parallel --filter Disruptive || status=$?
+  # Tests that restart servers, and the browser tests (too heavy to share two cores), run
+  # alone, after everything else.
+  serial='Disruptive|BrowserTests'
+  swift test --skip-build --skip "$serial" || status=$?
+  swift test --skip-build --no-parallel --filter "$serial" || status=$?
 fi
 echo "test: finished in $(( $(date +%s) - started ))s with status $status" >&2
 exit $status

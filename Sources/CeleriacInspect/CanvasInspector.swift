@@ -9,9 +9,11 @@ public struct CanvasInspector: Sendable {
     public init(backend: RedisResultBackend) { self.backend = backend }
 
     /// Every part of group `groupID` with its current state, from the saved group result, else
-    /// the chord's join set, else the stored results naming the group (a scan; unordered).
+    /// the chord's join set, else the stored results naming the group (a scan of every result;
+    /// unordered). With `findCallback` the chord callback is looked up too, which always takes
+    /// that scan: nothing but the callback's own result links it to the group.
     /// Nil when Redis knows nothing of it.
-    public func group(_ groupID: String) async throws -> CanvasReport? {
+    public func group(_ groupID: String, findCallback: Bool = false) async throws -> CanvasReport? {
         let redis = backend.redis, keys = backend.keys
         var ids: [String] = []
         if let bytes = try await redis.send(["GET", RedisArgument(keys.group(groupID))]).bytes,
@@ -21,11 +23,16 @@ public struct CanvasInspector: Sendable {
         }
         let chord = try await chordState(groupID)
         if ids.isEmpty { ids = chord.members.map(\.taskID) }
-        // Results naming the group: the parts, and a chord callback (whose parent is a part).
-        let named = try await ResultInspector(backend: backend).members(ofGroup: groupID)
-        let namedIDs = Set(named.map(\.taskID))
-        let callbackSummary = named.first { $0.parentID.map(namedIDs.contains) ?? false }
-        if ids.isEmpty { ids = named.filter { $0.taskID != callbackSummary?.taskID }.map(\.taskID).sorted() }
+        var callbackSummary: ResultSummary?
+        if ids.isEmpty || findCallback {
+            // Results naming the group: the parts, and a chord callback (whose parent is a part).
+            let named = try await ResultInspector(backend: backend).members(ofGroup: groupID)
+            let partIDs = ids.isEmpty ? Set(named.map(\.taskID)) : Set(ids)
+            callbackSummary = named.first { summary in
+                (ids.isEmpty || !partIDs.contains(summary.taskID)) && (summary.parentID.map(partIDs.contains) ?? false)
+            }
+            if ids.isEmpty { ids = named.filter { $0.taskID != callbackSummary?.taskID }.map(\.taskID).sorted() }
+        }
         guard !ids.isEmpty || chord.size != nil else { return nil }
         var parts: [CanvasPart] = []
         for id in ids {

@@ -3,7 +3,7 @@ import HummingbirdWebSocket
 public import Logging
 
 /// Builds the `loan-api` HTTP application: routes, middleware (access log and metrics, CORS,
-/// JSON errors, body limit) and the WebSocket upgrade for live loan status.
+/// JSON errors, body limit), the WebSocket upgrade for live loan status, and the web front end.
 public enum LoanAPIApplication {
     /// The router and the routes it serves (for the OpenAPI sync test).
     public static func router(_ services: LoanAPIServices) -> (router: Router<BasicRequestContext>, routes: [APIRoute]) {
@@ -19,6 +19,7 @@ public enum LoanAPIApplication {
         AccountRoutes(services: services).register(in: table)
         LoanRoutes(services: services).register(in: table)
         TaskRoutes(services: services).register(in: table)
+        WebFrontEnd.register(on: router)  // not API operations: outside the route table
         return (router, table.routes)
     }
 

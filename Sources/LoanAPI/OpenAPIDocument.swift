@@ -107,14 +107,6 @@ public enum OpenAPIDocument {
         return .object(schema)
     }
 
-    static func number(_ minimum: Double, _ maximum: Double = LoanRequestValidation.maximumAmount) -> JSONValue {
-        ["type": "number", "minimum": .double(minimum), "maximum": .double(maximum)]
-    }
-
-    static func integer(_ range: ClosedRange<Int>) -> JSONValue {
-        ["type": "integer", "minimum": .int(Int64(range.lowerBound)), "maximum": .int(Int64(range.upperBound))]
-    }
-
     static func enumeration(_ values: [String]) -> JSONValue { ["type": "string", "enum": .array(values.map { .string($0) })] }
 
     static let string: JSONValue = ["type": "string"]
@@ -138,22 +130,8 @@ public enum OpenAPIDocument {
                               required: ["id", "email", "created_at", "updated_at"]),
             "Token": object(["access_token": string, "token_type": enumeration(["bearer"]), "expires_in": ["type": "integer"]],
                             required: ["access_token", "token_type", "expires_in"]),
-            "LoanRequest": object([
-                "applicant": object([
-                    "monthly_net_income": number(0), "monthly_debt_payments": number(0),
-                    "employment_type": enumeration(["permanent", "fixed_term", "self_employed", "retired", "unemployed"]),
-                    "employment_years": number(0, 80), "defaults_last_24_months": integer(0...100),
-                    "late_payments_last_24_months": integer(0...100), "age": integer(18...120),
-                ], required: ["monthly_net_income", "monthly_debt_payments", "employment_type", "employment_years",
-                              "defaults_last_24_months", "late_payments_last_24_months", "age"]),
-                "property": object([
-                    "estimated_value": number(0.01), "type": enumeration(["apartment", "house", "land"]),
-                    "postcode": ["type": "string", "pattern": "^[0-9]{5}$"],
-                    "purpose": enumeration(["primary_home", "rental", "construction"]),
-                ], required: ["estimated_value", "type", "postcode", "purpose"]),
-                "loan": object(["amount": number(0.01), "down_payment": number(0), "term_months": integer(1...600)],
-                               required: ["amount", "down_payment", "term_months"]),
-            ], required: ["applicant", "property", "loan"]),
+            // Generated from the validation rules (with each message as x-error-message): the web form reads it.
+            "LoanRequest": LoanFieldRule.requestSchema,
             "Loan": object([
                 "id": string, "owner": ["type": ["string", "null"]],
                 "status": enumeration(["Pending", "Evaluating", "Approved", "Denied", "Cancelled"]),

@@ -21,7 +21,7 @@ struct ChordCommand: AsyncParsableCommand {
 
 func showCanvas(_ options: GlobalOptions, id: String, chord: Bool) async throws {
     try await options.withBackend { backend in
-        guard let report = try await CanvasInspector(backend: backend).group(id) else {
+        guard let report = try await CanvasInspector(backend: backend).group(id, findCallback: chord) else {
             throw TaskctlFailure.notFound("nothing stored for group \(id)")
         }
         let output = Output(json: options.json)

@@ -57,9 +57,7 @@ struct APIHarness {
                             configuration: WorkerConfiguration(hostname: "api-test-\(UUID().uuidString.prefix(6))@localhost",
                                                                queues: tasks.queues.all, concurrency: 8),
                             logger: Logger(label: "test.worker"))
-        let task = Task { try await worker.run() }
-        await worker.waitUntilReady()
-        return (worker, task)
+        return (worker, await worker.start())
     }
 
     func close() async {

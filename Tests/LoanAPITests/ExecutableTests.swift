@@ -31,7 +31,7 @@ struct ExecutableTests {
 
     /// The real executable: serves, logs JSON lines, and exits 0 on SIGTERM after closing its connections.
     @Test func servesAndShutsDownGracefully() async throws {
-        let port = Int.random(in: 40_000..<50_000)
+        let port = TestEnvironment.freePort()
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("loan-api-\(UUID().uuidString.prefix(8)).log")
         defer { try? FileManager.default.removeItem(at: log) }
         var environment = ProcessInfo.processInfo.environment

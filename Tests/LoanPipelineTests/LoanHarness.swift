@@ -53,9 +53,7 @@ struct LoanHarness {
                             configuration: WorkerConfiguration(hostname: "loan-test-\(UUID().uuidString.prefix(6))@localhost",
                                                                queues: tasks.queues.all, concurrency: 8),
                             logger: Logger(label: "test.worker"))
-        let task = Task { try await worker.run() }
-        await worker.waitUntilReady()
-        return (worker, task)
+        return (worker, await worker.start())
     }
 
     /// Polls MongoDB until the loan satisfies `condition` (the errback path has no result to wait on).

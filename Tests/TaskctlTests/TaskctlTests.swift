@@ -25,9 +25,7 @@ import TestSupport
             DemoTasks.register(in: &registry)
             let worker = Worker(registry: registry, broker: broker, backend: backend,
                                 configuration: WorkerConfiguration(hostname: "taskctl-\(queue)@localhost", queues: [queue], concurrency: 4))
-            let task = Task { try await worker.run() }
-            await worker.waitUntilReady()
-            return (worker, task)
+            return (worker, await worker.start())
         }
 
         func close() async {

@@ -6,7 +6,8 @@ import Synchronization
 /// it sees `CancellationError`/`Task.isCancelled`). At the hard limit the runner stops waiting
 /// and reports ``Outcome/timeLimitExceeded`` so the worker frees the slot at once; a body that
 /// ignores cancellation may keep running in the background until it next suspends, but its
-/// result is discarded.
+/// result is discarded. Both deadlines fire on a ``DeadlineTimer`` thread, so they are on time
+/// even while blocking task code holds every thread of the cooperative pool.
 enum TimeLimitRunner {
     enum Outcome: Sendable {
         case success(JSONValue)
@@ -14,7 +15,7 @@ enum TimeLimitRunner {
         case timeLimitExceeded(Double)
     }
 
-    static func run(soft: Double?, hard: Double?,
+    static func run(soft: Double?, hard: Double?, timer: DeadlineTimer = .shared,
                     _ body: @escaping @Sendable () async throws -> JSONValue) async -> Outcome {
         if soft == nil && hard == nil {
             do { return .success(try await body()) } catch { return .failure(error) }
@@ -25,20 +26,18 @@ enum TimeLimitRunner {
             let work = Task {
                 do { gate.resolve(.success(try await body())) } catch { gate.resolve(.failure(error)) }
             }
-            let timer = Task {
-                var waited = 0.0
-                if let soft, soft > 0, hard.map({ soft < $0 }) ?? true {
-                    try await Task.sleep(for: .seconds(soft))
-                    waited = soft
-                    work.cancel()
-                }
-                if let hard {
-                    try await Task.sleep(for: .seconds(max(0, hard - waited)))
+            // The deadlines fire on their own queue, not the cooperative pool: see DeadlineTimer.
+            var timers: [DeadlineTimer.Scheduled] = []
+            if let soft, soft > 0, hard.map({ soft < $0 }) ?? true {
+                timers.append(timer.schedule(after: soft) { work.cancel() })
+            }
+            if let hard {
+                timers.append(timer.schedule(after: hard) {
                     work.cancel()
                     gate.resolve(.timeLimitExceeded(hard))
-                }
+                })
             }
-            gate.onResolve { timer.cancel() }
+            gate.onResolve { [timers] in timers.forEach { $0.cancel() } }
         }
     }
 }

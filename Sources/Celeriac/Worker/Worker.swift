@@ -56,6 +56,8 @@ public final class Worker: Sendable {
     /// (up to `drainTimeout`) and returns. Messages not finished by then stay unacknowledged
     /// and are redelivered to another worker.
     public func run() async throws {
+        // Whoever waits for readiness is released even when the worker cannot start.
+        defer { markReady() }
         let queues = self.queues
         guard !queues.isEmpty else { throw WorkerError("no queues to consume: register tasks or configure queues") }
         for queue in queues { try await broker.declareTaskQueue(queue) }
@@ -143,7 +145,17 @@ public final class Worker: Sendable {
         }
     }
 
-    /// Returns once the worker consumes its queues and listens for remote control.
+    /// Runs the worker in a new task and returns that task once the worker is ready: for a
+    /// worker embedded in another process (beside an API, in tests). The task ends when
+    /// ``run()`` does, after ``shutdown()`` or on a failure to start; its value tells which.
+    public func start() async -> Task<Void, any Error> {
+        let task = Task { try await run() }
+        await waitUntilReady()
+        return task
+    }
+
+    /// Returns once the worker consumes its queues and listens for remote control, or once
+    /// ``run()`` has ended without getting there.
     public func waitUntilReady() async {
         await withCheckedContinuation { continuation in
             let ready = readiness.withLock { state -> Bool in
