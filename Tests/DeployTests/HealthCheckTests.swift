@@ -74,7 +74,7 @@ struct HealthCheckTests {
         #expect(test.first == "CMD")
         // `docker-compose config` prints `$` escaped as `$$`; the container's shell sees one.
         let command = test.dropFirst().map { $0.replacingOccurrences(of: "$$", with: "$") }
-        let port = Int.random(in: 40_000..<50_000)
+        let port = TestEnvironment.freePort()
         var checkEnvironment = DeployTools.cleanEnvironment
         checkEnvironment["API_PORT"] = String(port)
         func check() async throws -> DeployTools.Output {
