@@ -3,7 +3,9 @@ import Synchronization
 @testable import Celeriac
 import Testing
 
-@Suite struct TimeLimitRunnerTests {
+/// Serialized: two of these tests hold every cooperative thread for a second on purpose, which
+/// would delay the others' bodies past their limits.
+@Suite(.serialized) struct TimeLimitRunnerTests {
     @Test func returnsTheResultWithinLimits() async {
         let outcome = await TimeLimitRunner.run(soft: 5, hard: 10) { 42 }
         guard case .success(let value) = outcome else { Issue.record("expected success, got \(outcome)"); return }
@@ -11,8 +13,8 @@ import Testing
     }
 
     @Test func softLimitCancelsCooperatively() async {
-        let outcome = await TimeLimitRunner.run(soft: 0.05, hard: 5) {
-            try await Task.sleep(for: .seconds(5))
+        let outcome = await TimeLimitRunner.run(soft: 0.05, hard: 60) {
+            try await Task.sleep(for: .seconds(60))
             return 1
         }
         guard case .failure(let error) = outcome else { Issue.record("expected failure, got \(outcome)"); return }
@@ -22,7 +24,7 @@ import Testing
     @Test func hardLimitFreesTheCallerEvenIfTheTaskIgnoresCancellation() async {
         let outcome = await TimeLimitRunner.run(soft: nil, hard: 0.1) {
             // Busy work that never checks for cancellation.
-            let end = ContinuousClock.now + .seconds(2)
+            let end = ContinuousClock.now + .seconds(1)
             while ContinuousClock.now < end {}
             return 1
         }
@@ -35,7 +37,7 @@ import Testing
     /// cancelled, which the hard limit does. A timer that needed a cooperative thread could
     /// only fire after the spinning ended, and the body would never see the cancellation.
     @Test func hardLimitFiresWhileBlockingCodeHoldsEveryCooperativeThread() async {
-        let spin = Duration.seconds(3)
+        let spin = Duration.seconds(1)
         let cancelledWhileSpinning = Mutex(false)
         let busy = (1..<ProcessInfo.processInfo.activeProcessorCount).map { _ in
             Task.detached {
@@ -43,7 +45,7 @@ import Testing
                 while ContinuousClock.now < end {}
             }
         }
-        let outcome = await TimeLimitRunner.run(soft: nil, hard: 0.2) {
+        let outcome = await TimeLimitRunner.run(soft: nil, hard: 0.1) {
             let end = ContinuousClock.now + spin
             while ContinuousClock.now < end {
                 if Task.isCancelled { cancelledWhileSpinning.withLock { $0 = true } }
