@@ -137,6 +137,12 @@ let package = Package(
                           path: "bench/ClientBench",
                           swiftSettings: strict),
 
+        // The raw limit: one task's server work straight on rabbitmq-c and hiredis (no Swift client layers).
+        .executableTarget(name: "raw-limit",
+                          dependencies: ["CRabbitMQ", "CHiredis"],
+                          path: "bench/RawLimit",
+                          swiftSettings: strict),
+
         .executableTarget(name: "celeriac-bench",
                           dependencies: ["Celeriac", "DemoTasks", "Redis", "Mongo", "LoanDomain", "LoanStore", "LoanTasks",
                                          .product(name: "Logging", package: "swift-log")],

@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
 # Release-mode benchmarks against the local stack (started if needed, left running).
+#   scripts/bench.sh compare     THE comparison (issue 9): Celeriac vs Python Celery 5.7 workers vs the
+#                                raw rabbitmq-c + hiredis limit, same run, same servers, BENCH_REPEATS
+#                                repeats, medians; one table + bench/results/<time>.json (see
+#                                scripts/bench-compare.sh for what each row measures and the knobs)
 #   scripts/bench.sh             everything below
 #   scripts/bench.sh clients     client micro benchmarks (AMQP publish+consume, Redis pipelines)
 #   scripts/bench.sh celeriac    end-to-end: demo.add tasks/s with results stored, chords/s,
@@ -25,11 +29,19 @@ what=${1:-all}
 
 products="client-bench celeriac-bench loan-worker taskctl"
 [ "$what" = api ] && products="loan-api"
+[ "$what" = compare ] && products="celeriac-bench loan-worker raw-limit"
 [ "$what" = all ] && products="$products loan-api"
 for product in $products; do
   swift build -c release --product "$product" 2>&1 | { grep -vE '^(warning: prohibited flag|\[[0-9]+/[0-9]+\] )' || true; }
 done
 bin="$ROOT/.build/release"
+
+if [ "$what" = compare ]; then
+  # shellcheck source=bench-compare.sh
+  source "$ROOT/scripts/bench-compare.sh"
+  compare_main
+  exit 0
+fi
 
 if [ "$what" = all ] || [ "$what" = clients ]; then
   "$bin/client-bench" 2>/dev/null

@@ -80,6 +80,43 @@ struct EndToEndBench {
         await subscriber.close()
     }
 
+    /// demo.add × N with results ignored (`ignore_result` header): nothing is stored, so the
+    /// end is when the queue is drained and the last task acknowledged. RabbitMQ alone knows
+    /// that moment (unacknowledged messages are not in a passive declare's count): the bench
+    /// script watches the queue on the node itself and reports it. This prints when sending
+    /// started (wall clock, for that subtraction), how long sending took, and when the queue
+    /// had no ready messages left (a lower bound, from here). With BENCH_SENT_MARKER set, that
+    /// file is created once every message is confirmed (the script's watcher waits for it).
+    func tasksIgnored(_ count: Int) async throws {
+        let startEpoch = Date().timeIntervalSince1970
+        let start = ContinuousClock.now
+        let ids = (0..<count).map { _ in UUID().uuidString.lowercased() }
+        try await sendConcurrently(ids) { id, index in
+            _ = try await client.apply(DemoTasks.add, .init(x: index, y: 1),
+                                       options: SendOptions(taskID: id, queue: queue, ignoreResult: true))
+        }
+        let sent = ContinuousClock.now
+        if let marker = ProcessInfo.processInfo.environment["BENCH_SENT_MARKER"] {
+            FileManager.default.createFile(atPath: marker, contents: Data("sent".utf8))
+        }
+        while let state = try await client.broker.queueState(queue), state.messages > 0 {
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let ready = ContinuousClock.now
+        report(["benchmark": "tasks_ignored", "count": .int(Int64(count)), "start_epoch": .double(startEpoch),
+                "send_seconds": .double((sent - start).seconds), "ready_drained_seconds": .double((ready - start).seconds)])
+    }
+
+    /// Waits until `queue` has at least `count` consumers (workers started and consuming).
+    func waitForConsumers(_ count: Int, timeout: Duration = .seconds(120)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let state = try await client.broker.queueState(queue), state.consumers >= count { return }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        throw BenchError("\(queue) has fewer than \(count) consumers after \(timeout)")
+    }
+
     func chords(_ count: Int) async throws {
         let bodies = (0..<count).map { _ in UUID().uuidString.lowercased() }
         let (arrivals, subscriber) = try await listen(for: bodies)
@@ -135,6 +172,11 @@ struct EndToEndBench {
         guard !sorted.isEmpty else { return 0 }
         return sorted[min(sorted.count - 1, Int((Double(sorted.count) * p).rounded(.down)))]
     }
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
 }
 
 extension Duration {

@@ -1,6 +1,9 @@
 // End-to-end Celeriac benchmark client (release build). Workers are separate `loan-worker`
 // processes started by scripts/bench.sh on the queue `bench.demo`.
 //   celeriac-bench tasks N      demo.add × N, time until every result is stored
+//   celeriac-bench tasks-ignored N   demo.add × N with results ignored (see EndToEndBench.tasksIgnored)
+//   celeriac-bench wait-consumers N  wait until BENCH_QUEUE has N consumers
+//   celeriac-bench purge 0      empty BENCH_QUEUE (declaring it, as a worker would)
 //   celeriac-bench chords M     chord([demo.add, demo.add], demo.sum) × M, chords/s and send→callback latency
 //   celeriac-bench latency K    K sequential send → result round trips, p50/p99
 //   celeriac-bench loans L      L sample loans through the evaluation chord with MongoDB updates
@@ -25,8 +28,8 @@ guard let amqpURL = environment["AMQP_URL"], let redisURL = environment["REDIS_U
     exit(2)
 }
 let arguments = Array(CommandLine.arguments.dropFirst())
-guard arguments.count == 2, let count = Int(arguments[1]), count > 0 else {
-    FileHandle.standardError.write(Data("usage: celeriac-bench tasks|chords|latency|loans COUNT\n".utf8))
+guard arguments.count == 2, let count = Int(arguments[1]), count >= 0 else {
+    FileHandle.standardError.write(Data("usage: celeriac-bench tasks|tasks-ignored|chords|latency|loans|wait-consumers|purge COUNT\n".utf8))
     exit(2)
 }
 let queue = environment["BENCH_QUEUE"] ?? "bench.demo"
@@ -39,6 +42,11 @@ let bench = EndToEndBench(client: client, backend: backend, redisURL: redisURL, 
 
 switch arguments[0] {
 case "tasks": try await bench.tasks(count)
+case "tasks-ignored": try await bench.tasksIgnored(count)
+case "wait-consumers": try await bench.waitForConsumers(count)
+case "purge":
+    try await broker.declareTaskQueue(queue)
+    _ = try await broker.purge(queue)
 case "chords": try await bench.chords(count)
 case "latency": try await bench.latency(count)
 case "loans":
