@@ -71,7 +71,9 @@ public final class Worker: Sendable {
 
         let slots = Slots(limit: configuration.concurrency)
         let processing = Task {
-            await withTaskGroup(of: Void.self) { group in
+            // Discarding: a finished task's child is freed at once. A plain task group keeps every
+            // finished child until it is awaited, so a long-running worker grew without bound.
+            await withDiscardingTaskGroup { group in
                 for await delivery in deliveries {
                     await slots.acquire()
                     if self.isStopping {
