@@ -66,7 +66,7 @@ struct EndToEndBench {
     }
 
     func tasks(_ count: Int) async throws {
-        let ids = (0..<count).map { _ in UUID().uuidString.lowercased() }
+        let ids = (0..<count).map { _ in TaskMessage.newID() }
         let (arrivals, subscriber) = try await listen(for: ids)
         let start = ContinuousClock.now
         try await sendConcurrently(ids) { id, index in
@@ -90,7 +90,7 @@ struct EndToEndBench {
     func tasksIgnored(_ count: Int) async throws {
         let startEpoch = Date().timeIntervalSince1970
         let start = ContinuousClock.now
-        let ids = (0..<count).map { _ in UUID().uuidString.lowercased() }
+        let ids = (0..<count).map { _ in TaskMessage.newID() }
         try await sendConcurrently(ids) { id, index in
             _ = try await client.apply(DemoTasks.add, .init(x: index, y: 1),
                                        options: SendOptions(taskID: id, queue: queue, ignoreResult: true))
@@ -118,7 +118,7 @@ struct EndToEndBench {
     }
 
     func chords(_ count: Int) async throws {
-        let bodies = (0..<count).map { _ in UUID().uuidString.lowercased() }
+        let bodies = (0..<count).map { _ in TaskMessage.newID() }
         let (arrivals, subscriber) = try await listen(for: bodies)
         let sentAt = Mutex<[String: ContinuousClock.Instant]>([:])
         let start = ContinuousClock.now

@@ -45,7 +45,7 @@ extension Worker {
     func chordPartReturned(_ message: TaskMessage, delivery: BrokerDelivery, state: TaskState, result: JSONValue,
                            logger: Logger) async {
         guard let groupID = message.group, let body = message.chord else { return }
-        let token = UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        let token = TaskMessage.newID().replacingOccurrences(of: "-", with: "")
         let member = ChordMember(taskID: message.id, state: state, result: result)
         let status = await settle(delivery, "record chord part") {
             try await self.backend.chordPartReturned(groupID: groupID, member: member,
