@@ -18,7 +18,11 @@ public final class RedisResultBackend: ResultBackend {
     let cleanupScript = RedisScript(ChordScripts.cleanup)
     let releaseLeaseScript = RedisScript(ResultScripts.releaseLease)
 
-    public init(url: String, poolSize: Int = 4, expires: Int = 86_400, keys: ResultKeys = ResultKeys(),
+    /// `poolSize` is the number of command connections. One is the fastest for result traffic:
+    /// a connection pipelines every concurrent caller's commands into one write and one read,
+    /// and more connections only split those batches (each with its own owner thread and
+    /// wake-ups). Raise it when the backend's ``redis`` client also carries slow commands.
+    public init(url: String, poolSize: Int = 1, expires: Int = 86_400, keys: ResultKeys = ResultKeys(),
                 logger: Logger = Logger(label: "celeriac.results")) throws {
         let configuration = try RedisConfiguration(url: url)
         client = RedisPool(configuration: configuration, size: poolSize, logger: logger)
