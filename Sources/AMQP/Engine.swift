@@ -80,8 +80,17 @@ final class Engine: @unchecked Sendable {
     var openChannels: Set<UInt16> = []
     /// Bumped whenever delivery tags become meaningless (reconnect, consume channel reset).
     var generation: UInt64 = 1 {
-        didSet { currentGeneration.store(generation, ordering: .releasing) }
+        didSet {
+            currentGeneration.store(generation, ordering: .releasing)
+            // Delivery tags of the old consume channel mean nothing any more.
+            unsettled = []
+            failPendingAcks(.staleDelivery)
+        }
     }
+    /// Delivery tags on the consume channel not yet acked, nacked or rejected, ascending.
+    var unsettled: [UInt64] = []
+    /// Acks requested since the last ``flushAcks()``; sent together after each batch of jobs.
+    var pendingAcks: [(tag: UInt64, promise: Promise<Void>)] = []
     /// ``generation`` for other threads: consumers drop deliveries buffered before a reconnect.
     let currentGeneration = Atomic<UInt64>(1)
     var exchanges: [ExchangeDeclaration] = []
@@ -171,6 +180,7 @@ final class Engine: @unchecked Sendable {
     private func runLoop() {
         while !stopRequested.load(ordering: .acquiring) {
             owner.runJobs()
+            flushAcks()
             if stopRequested.load(ordering: .acquiring) { break }
             switch state {
             case .connected:
@@ -302,6 +312,7 @@ final class Engine: @unchecked Sendable {
     /// Closes everything; called once, on the owner thread.
     func shutdown() {
         if case .closed = state { return }
+        flushAcks()
         let wasConnected = isConnected
         state = .closed
         stopRequested.store(true, ordering: .releasing)
@@ -311,6 +322,7 @@ final class Engine: @unchecked Sendable {
         if let connection { amqp_destroy_connection(connection) }
         connection = nil
         failPendingConfirms(.closed)
+        failPendingAcks(.closed)
         for operation in parked { operation.fail(.closed) }
         parked = []
         for tag in consumerOrder { consumers[tag]?.continuation.finish() }
