@@ -78,13 +78,13 @@ public final class Worker: Sendable {
                     await slots.acquire()
                     if self.isStopping {
                         // Prefetched but not started: hand it back rather than start new work.
-                        await slots.release()
+                        slots.release()
                         try? await self.broker.requeue(delivery)
                         continue
                     }
                     group.addTask {
                         await self.process(delivery)
-                        await slots.release()
+                        slots.release()
                     }
                 }
             }
