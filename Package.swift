@@ -178,7 +178,7 @@ let package = Package(
                                    .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                                    .product(name: "Logging", package: "swift-log")],
                     swiftSettings: strict),
-        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport", "AMQP", "Redis",
+        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport", "AMQP", "Redis", "JSONCore",
                                                          .product(name: "MetricsTestKit", package: "swift-metrics"),
                                                          .product(name: "Metrics", package: "swift-metrics")],
                     swiftSettings: strict),
