@@ -173,9 +173,14 @@ struct EndToEndBench {
                 "p99_ms": .double(percentile(samples, 0.99)), "max_ms": .double(samples.last ?? 0)])
     }
 
-    /// Sends with 16 concurrent publishers so confirms are pipelined.
+    /// Concurrent publishers (BENCH_LANES, default 128), so publishes and confirms are pipelined.
+    /// The window matters to RabbitMQ itself: with 16 messages awaiting confirms it spends ~1.5×
+    /// the CPU per message it spends with 64 or more (it syncs and confirms in smaller batches;
+    /// measured with raw-limit's RAW_WINDOW).
+    static let lanes = Int(ProcessInfo.processInfo.environment["BENCH_LANES"] ?? "") ?? 128
+
     func sendConcurrently(_ ids: [String], _ send: @escaping @Sendable (String, Int) async throws -> Void) async throws {
-        let lanes = 16
+        let lanes = Self.lanes
         try await withThrowingTaskGroup(of: Void.self) { group in
             for lane in 0..<lanes {
                 group.addTask {
