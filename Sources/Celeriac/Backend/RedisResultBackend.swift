@@ -44,7 +44,7 @@ public final class RedisResultBackend: ResultBackend {
     @discardableResult
     public func store(_ meta: ResultMeta) async throws -> Bool {
         let reply = try await client.evalScript(storeScript, keys: [RedisArgument(keys.task(meta.taskID))],
-                                                arguments: [RedisArgument(bytes: meta.json.serialized()), RedisArgument(expires)])
+                                                arguments: [RedisArgument(bytes: meta.serialized()), RedisArgument(expires)])
         return reply.int == 1
     }
 
