@@ -97,7 +97,7 @@ public final class AMQPConnection: Sendable {
     /// Publishes all messages back to back (pipelined), then waits until all are confirmed.
     /// Fails with the first failure; messages before it may have been delivered.
     public func publish(_ batch: [OutgoingMessage]) async throws {
-        try await engine.perform { engine, promise in engine.publish(batch, promise: promise) }
+        try await engine.perform(deferred: true) { engine, promise in engine.deferPublish(batch, promise: promise) }
     }
 
     // MARK: consuming

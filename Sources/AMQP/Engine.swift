@@ -91,6 +91,8 @@ final class Engine: @unchecked Sendable {
     var unsettled: [UInt64] = []
     /// Acks requested since the last ``flushAcks()``; sent together after each batch of jobs.
     var pendingAcks: [(tag: UInt64, promise: Promise<Void>)] = []
+    /// Publishes requested since the last ``flushPublishes()``; written together (see there).
+    var deferredPublishes: [(messages: [OutgoingMessage], promise: Promise<Void>)] = []
     /// ``generation`` for other threads: consumers drop deliveries buffered before a reconnect.
     let currentGeneration = Atomic<UInt64>(1)
     var exchanges: [ExchangeDeclaration] = []
@@ -125,12 +127,16 @@ final class Engine: @unchecked Sendable {
 
     /// Runs `body` on the owner thread once the connection is up (waiting up to the reconnect
     /// wait timeout while it is down); `body` resolves the promise, now or later.
-    func perform<T: Sendable>(waitForConnection: Bool = true,
+    ///
+    /// Publishes are deferred to the end of the batch of jobs (`deferred`); every other job first
+    /// writes the publishes queued before it, so frames still leave in the order asked for.
+    func perform<T: Sendable>(waitForConnection: Bool = true, deferred: Bool = false,
                               _ body: @escaping @Sendable (Engine, Promise<T>) -> Void) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let promise = Promise(continuation)
             submit(orElse: { promise.fail(AMQPError.closed) }) { [self] in
                 let run = { [self] in
+                    if !deferred { flushPublishes() }
                     body(self, promise)
                 }
                 guard waitForConnection else { return run() }
@@ -180,6 +186,7 @@ final class Engine: @unchecked Sendable {
     private func runLoop() {
         while !stopRequested.load(ordering: .acquiring) {
             owner.runJobs()
+            flushPublishes()
             flushAcks()
             if stopRequested.load(ordering: .acquiring) { break }
             switch state {
@@ -312,6 +319,7 @@ final class Engine: @unchecked Sendable {
     /// Closes everything; called once, on the owner thread.
     func shutdown() {
         if case .closed = state { return }
+        flushPublishes()
         flushAcks()
         let wasConnected = isConnected
         state = .closed
