@@ -56,7 +56,11 @@ public final class RedisResultBackend: ResultBackend {
 
     public func waitForReady(_ taskID: String, timeout: Duration) async throws -> ResultMeta {
         let key = keys.task(taskID)
-        // Subscribe first, then read: a result stored in between is seen either way.
+        // Often the result is already there (a caller waits for the publish confirm first, and
+        // RabbitMQ confirms a consumed message once the worker acknowledged it, i.e. after the
+        // result was stored): one GET, no subscription.
+        if let meta = try await result(for: taskID), meta.status.isReady { return meta }
+        // Otherwise subscribe first, then read: a result stored in between is seen either way.
         let subscription = try await subscriber.subscribe([key])
         defer { Task { await subscription.unsubscribe() } }
         if let meta = try await result(for: taskID), meta.status.isReady { return meta }
