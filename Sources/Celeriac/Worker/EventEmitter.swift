@@ -31,7 +31,8 @@ final class EventEmitter: Sendable {
         event["pid"] = .int(Int64(pid))
         event["clock"] = .int(Int64(clock.add(1, ordering: .relaxed).newValue))
         do {
-            try await broker.publishEvent(event, routingKey: type.replacingOccurrences(of: "-", with: "."))
+            let routingKey = String(decoding: type.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
+            try await broker.publishEvent(event, routingKey: routingKey)
         } catch {
             logger.debug("event not sent", metadata: ["event": .string(type), "error": .string("\(error)")])
         }
