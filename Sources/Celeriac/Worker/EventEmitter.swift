@@ -21,9 +21,10 @@ final class EventEmitter: Sendable {
     }
 
     /// Sends one event; `type` is e.g. `task-succeeded`. Fields are merged with the standard ones.
-    func send(_ type: String, _ fields: [String: JSONValue]) async {
+    /// `fields` is only built when events are on (a task-succeeded event renders the result).
+    func send(_ type: String, _ fields: @autoclosure () -> [String: JSONValue]) async {
         guard enabled else { return }
-        var event = fields
+        var event = fields()
         event["type"] = .string(type)
         event["hostname"] = .string(hostname)
         event["timestamp"] = .double(Date().timeIntervalSince1970)
@@ -43,6 +44,7 @@ final class EventEmitter: Sendable {
     }
 
     func received(_ message: TaskMessage) async {
+        guard enabled else { return }
         await send("task-received", [
             "uuid": .string(message.id), "name": .string(message.task),
             "args": .string(message.argsrepr ?? JSONValue.array(message.args).description),
