@@ -71,8 +71,6 @@ final class Engine: @unchecked Sendable {
     let events = EventHub()
     let connectionID: UInt64
     let stopRequested = Atomic<Bool>(false)
-    /// Set (under the lock) once the owner loop has exited: later jobs are refused, not queued.
-    private let loopFinished = Mutex<Bool>(false)
 
     // MARK: owner-thread state
     var connection: amqp_connection_state_t?
@@ -164,12 +162,9 @@ final class Engine: @unchecked Sendable {
     }
 
     /// Queues `job` for the owner thread, or calls `refused` when the loop has already exited.
+    /// (One lock: the owner's queue refuses jobs once the loop has closed it.)
     private func submit(orElse refused: () -> Void, _ job: @escaping @Sendable () -> Void) {
-        let accepted = loopFinished.withLock { finished in
-            if !finished { owner.submit(job) }
-            return !finished
-        }
-        if !accepted { refused() }
+        if !owner.submitIfOpen(job) { refused() }
     }
 
     /// Asks the loop to shut down (used when the connection object goes away without `close()`).
@@ -217,8 +212,7 @@ final class Engine: @unchecked Sendable {
         }
         shutdown()
         // Jobs queued before this point run (and fail with `.closed`); later ones are refused.
-        loopFinished.withLock { $0 = true }
-        owner.runJobs()
+        for job in owner.closeQueue() { job() }
     }
 
     private func expireParked() {

@@ -31,7 +31,7 @@ public final class OwnerThread: @unchecked Sendable {
     /// Queued jobs, and whether the owner is (about to be) asleep in poll(2): only then does a
     /// submitter pay for a wake-up write. Under load the owner is mostly awake and a job costs
     /// no system call at all.
-    private let queue = Mutex<(jobs: [Job], sleeping: Bool)>(([], false))
+    private let queue = Mutex<(jobs: [Job], sleeping: Bool, closed: Bool)>(([], false, false))
     // A self-pipe: writing a byte wakes the owner from poll(2).
     private let wakeRead: Int32
     private let wakeWrite: Int32
@@ -98,12 +98,28 @@ public final class OwnerThread: @unchecked Sendable {
 
     /// Queues a job for the owner and wakes it if it sleeps.
     public func submit(_ job: @escaping Job) {
-        let sleeping = queue.withLock { state -> Bool in
+        _ = submitIfOpen(job)
+    }
+
+    /// Queues a job unless ``closeQueue()`` was called; false when refused.
+    public func submitIfOpen(_ job: @escaping Job) -> Bool {
+        let (accepted, sleeping) = queue.withLock { state -> (Bool, Bool) in
+            if state.closed { return (false, false) }
             state.jobs.append(job)
             defer { state.sleeping = false }
-            return state.sleeping
+            return (true, state.sleeping)
         }
         if sleeping { wake() }
+        return accepted
+    }
+
+    /// Refuses jobs from now on and returns those still queued (the owner runs them or fails them).
+    public func closeQueue() -> [Job] {
+        queue.withLock { state in
+            state.closed = true
+            defer { state.jobs = [] }
+            return state.jobs
+        }
     }
 
     /// Wakes the owner without a job (for example to make it re-check a stop flag).
