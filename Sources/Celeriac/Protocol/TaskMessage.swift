@@ -139,7 +139,8 @@ public struct TaskMessage: Sendable, Hashable {
             if let index = Self.knownHeaderIndex[key] { known[index] = value } else { rest[key] = value }
         }
         func take(_ key: String) -> JSONValue? {
-            known[Self.knownHeaderIndex[key]!].flatMap { $0.isNull ? nil : $0 }
+            // knownHeaders is small: a linear scan of it is cheaper than hashing the key again.
+            known[Self.knownHeaders.firstIndex(of: key)!].flatMap { $0.isNull ? nil : $0 }
         }
         func date(_ key: String) throws(ProtocolError) -> Date? {
             guard let value = take(key) else { return nil }
