@@ -185,7 +185,7 @@ let package = Package(
         .testTarget(name: "DeployTests",
                     dependencies: ["TestSupport", "JSONCore", "AMQP", "Redis", "Mongo"],
                     swiftSettings: strict),
-        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport", "AMQP", "Redis",
+        .testTarget(name: "CeleriacTests", dependencies: ["Celeriac", "DemoTasks", "TestSupport", "AMQP", "Redis", "JSONCore",
                                                          .product(name: "MetricsTestKit", package: "swift-metrics"),
                                                          .product(name: "Metrics", package: "swift-metrics")],
                     swiftSettings: strict),

@@ -97,7 +97,7 @@ public final class AMQPConnection: Sendable {
     /// Publishes all messages back to back (pipelined), then waits until all are confirmed.
     /// Fails with the first failure; messages before it may have been delivered.
     public func publish(_ batch: [OutgoingMessage]) async throws {
-        try await engine.perform { engine, promise in engine.publish(batch, promise: promise) }
+        try await engine.perform(deferred: true) { engine, promise in engine.deferPublish(batch, promise: promise) }
     }
 
     // MARK: consuming
@@ -124,9 +124,17 @@ public final class AMQPConnection: Sendable {
 
     /// Acknowledges a delivery (and, with `multiple`, every earlier one on this connection).
     /// Throws ``AMQPError/staleDelivery`` without sending anything when the delivery predates a reconnect.
+    ///
+    /// Single acks are sent after the connection's current batch of work, together with the
+    /// other acks of that batch (as one `multiple` ack when they cover the oldest unacknowledged
+    /// deliveries); the call returns once its ack is written.
     public func ack(_ delivery: AMQPDelivery, multiple: Bool = false) async throws {
         let tag = delivery.deliveryTag
-        try await engine.run(waitForConnection: false) { engine in try engine.acknowledge(tag, .ack(multiple: multiple)) }
+        if multiple {
+            try await engine.run(waitForConnection: false) { engine in try engine.acknowledge(tag, .ack(multiple: true)) }
+        } else {
+            try await engine.perform(waitForConnection: false) { engine, promise in engine.queueAck(tag, promise: promise) }
+        }
     }
 
     /// Negatively acknowledges a delivery; `requeue: false` dead-letters or drops it.

@@ -4,7 +4,12 @@ import Foundation
 /// C memory for one call into rabbitmq-c (field tables, properties, strings), freed all at
 /// once when the arena goes away. Owner-thread only.
 final class CArena {
+    /// Memory is carved from 4 KiB chunks (a published task's headers fit in one or two), so a
+    /// message costs a couple of mallocs instead of one per string, table and array.
+    private static let chunkSize = 4096
     private var blocks: [UnsafeMutableRawPointer] = []
+    private var chunk: UnsafeMutableRawPointer?
+    private var used = 0
 
     deinit {
         for block in blocks { free(block) }
@@ -12,8 +17,23 @@ final class CArena {
 
     /// Uninitialised memory for `count` values of `T`.
     func allocate<T>(_ type: T.Type, count: Int) -> UnsafeMutablePointer<T> {
-        let raw = malloc(max(1, count) * MemoryLayout<T>.stride)!
-        blocks.append(raw)
+        let size = max(1, count) * MemoryLayout<T>.stride
+        let alignment = max(MemoryLayout<T>.alignment, 8)
+        let start = (used + alignment - 1) & ~(alignment - 1)
+        let raw: UnsafeMutableRawPointer
+        if let chunk, start + size <= Self.chunkSize {
+            raw = chunk + start
+            used = start + size
+        } else if size > Self.chunkSize / 4 {
+            raw = malloc(size)!
+            blocks.append(raw)
+        } else {
+            let fresh = malloc(Self.chunkSize)!
+            blocks.append(fresh)
+            chunk = fresh
+            raw = fresh
+            used = size
+        }
         return raw.bindMemory(to: T.self, capacity: max(1, count))
     }
 

@@ -96,6 +96,7 @@ extension Engine {
                 }
                 return
             }
+            if channel == ChannelID.consume { unsettled.append(deliveryTag) }
             let delivery = AMQPDelivery(
                 body: partial.body, properties: partial.properties, exchange: partial.exchange,
                 routingKey: partial.routingKey, redelivered: redelivered, consumerTag: consumerTag,

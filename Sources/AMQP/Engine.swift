@@ -71,8 +71,6 @@ final class Engine: @unchecked Sendable {
     let events = EventHub()
     let connectionID: UInt64
     let stopRequested = Atomic<Bool>(false)
-    /// Set (under the lock) once the owner loop has exited: later jobs are refused, not queued.
-    private let loopFinished = Mutex<Bool>(false)
 
     // MARK: owner-thread state
     var connection: amqp_connection_state_t?
@@ -80,8 +78,19 @@ final class Engine: @unchecked Sendable {
     var openChannels: Set<UInt16> = []
     /// Bumped whenever delivery tags become meaningless (reconnect, consume channel reset).
     var generation: UInt64 = 1 {
-        didSet { currentGeneration.store(generation, ordering: .releasing) }
+        didSet {
+            currentGeneration.store(generation, ordering: .releasing)
+            // Delivery tags of the old consume channel mean nothing any more.
+            unsettled = []
+            failPendingAcks(.staleDelivery)
+        }
     }
+    /// Delivery tags on the consume channel not yet acked, nacked or rejected, ascending.
+    var unsettled: [UInt64] = []
+    /// Acks requested since the last ``flushAcks()``; sent together after each batch of jobs.
+    var pendingAcks: [(tag: UInt64, promise: Promise<Void>)] = []
+    /// Publishes requested since the last ``flushPublishes()``; written together (see there).
+    var deferredPublishes: [(messages: [OutgoingMessage], promise: Promise<Void>)] = []
     /// ``generation`` for other threads: consumers drop deliveries buffered before a reconnect.
     let currentGeneration = Atomic<UInt64>(1)
     var exchanges: [ExchangeDeclaration] = []
@@ -116,12 +125,16 @@ final class Engine: @unchecked Sendable {
 
     /// Runs `body` on the owner thread once the connection is up (waiting up to the reconnect
     /// wait timeout while it is down); `body` resolves the promise, now or later.
-    func perform<T: Sendable>(waitForConnection: Bool = true,
+    ///
+    /// Publishes are deferred to the end of the batch of jobs (`deferred`); every other job first
+    /// writes the publishes queued before it, so frames still leave in the order asked for.
+    func perform<T: Sendable>(waitForConnection: Bool = true, deferred: Bool = false,
                               _ body: @escaping @Sendable (Engine, Promise<T>) -> Void) async throws -> T {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
             let promise = Promise(continuation)
             submit(orElse: { promise.fail(AMQPError.closed) }) { [self] in
                 let run = { [self] in
+                    if !deferred { flushPublishes() }
                     body(self, promise)
                 }
                 guard waitForConnection else { return run() }
@@ -149,12 +162,9 @@ final class Engine: @unchecked Sendable {
     }
 
     /// Queues `job` for the owner thread, or calls `refused` when the loop has already exited.
+    /// (One lock: the owner's queue refuses jobs once the loop has closed it.)
     private func submit(orElse refused: () -> Void, _ job: @escaping @Sendable () -> Void) {
-        let accepted = loopFinished.withLock { finished in
-            if !finished { owner.submit(job) }
-            return !finished
-        }
-        if !accepted { refused() }
+        if !owner.submitIfOpen(job) { refused() }
     }
 
     /// Asks the loop to shut down (used when the connection object goes away without `close()`).
@@ -171,6 +181,8 @@ final class Engine: @unchecked Sendable {
     private func runLoop() {
         while !stopRequested.load(ordering: .acquiring) {
             owner.runJobs()
+            flushPublishes()
+            flushAcks()
             if stopRequested.load(ordering: .acquiring) { break }
             switch state {
             case .connected:
@@ -200,8 +212,7 @@ final class Engine: @unchecked Sendable {
         }
         shutdown()
         // Jobs queued before this point run (and fail with `.closed`); later ones are refused.
-        loopFinished.withLock { $0 = true }
-        owner.runJobs()
+        for job in owner.closeQueue() { job() }
     }
 
     private func expireParked() {
@@ -302,6 +313,8 @@ final class Engine: @unchecked Sendable {
     /// Closes everything; called once, on the owner thread.
     func shutdown() {
         if case .closed = state { return }
+        flushPublishes()
+        flushAcks()
         let wasConnected = isConnected
         state = .closed
         stopRequested.store(true, ordering: .releasing)
@@ -311,6 +324,7 @@ final class Engine: @unchecked Sendable {
         if let connection { amqp_destroy_connection(connection) }
         connection = nil
         failPendingConfirms(.closed)
+        failPendingAcks(.closed)
         for operation in parked { operation.fail(.closed) }
         parked = []
         for tag in consumerOrder { consumers[tag]?.continuation.finish() }

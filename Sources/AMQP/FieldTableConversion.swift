@@ -75,6 +75,7 @@ enum FieldTableDecoder {
     static func table(_ table: amqp_table_t) -> AMQPTable {
         var result: AMQPTable = [:]
         guard table.num_entries > 0, let entries = table.entries else { return result }
+        result.reserveCapacity(Int(table.num_entries))
         for index in 0..<Int(table.num_entries) {
             let entry = entries[index]
             result[entry.key.string] = value(entry.value)

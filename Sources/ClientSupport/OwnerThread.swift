@@ -28,7 +28,10 @@ public final class OwnerThread: @unchecked Sendable {
     }
 
     public let name: String
-    private let queue = Mutex<[Job]>([])
+    /// Queued jobs, and whether the owner is (about to be) asleep in poll(2): only then does a
+    /// submitter pay for a wake-up write. Under load the owner is mostly awake and a job costs
+    /// no system call at all.
+    private let queue = Mutex<(jobs: [Job], sleeping: Bool, closed: Bool)>(([], false, false))
     // A self-pipe: writing a byte wakes the owner from poll(2).
     private let wakeRead: Int32
     private let wakeWrite: Int32
@@ -93,10 +96,30 @@ public final class OwnerThread: @unchecked Sendable {
         threadID.withLock { id in id.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
     }
 
-    /// Queues a job for the owner and wakes it.
+    /// Queues a job for the owner and wakes it if it sleeps.
     public func submit(_ job: @escaping Job) {
-        queue.withLock { $0.append(job) }
-        wake()
+        _ = submitIfOpen(job)
+    }
+
+    /// Queues a job unless ``closeQueue()`` was called; false when refused.
+    public func submitIfOpen(_ job: @escaping Job) -> Bool {
+        let (accepted, sleeping) = queue.withLock { state -> (Bool, Bool) in
+            if state.closed { return (false, false) }
+            state.jobs.append(job)
+            defer { state.sleeping = false }
+            return (true, state.sleeping)
+        }
+        if sleeping { wake() }
+        return accepted
+    }
+
+    /// Refuses jobs from now on and returns those still queued (the owner runs them or fails them).
+    public func closeQueue() -> [Job] {
+        queue.withLock { state in
+            state.closed = true
+            defer { state.jobs = [] }
+            return state.jobs
+        }
     }
 
     /// Wakes the owner without a job (for example to make it re-check a stop flag).
@@ -107,9 +130,9 @@ public final class OwnerThread: @unchecked Sendable {
 
     /// Removes and returns every queued job, oldest first. Called by the owner.
     public func takeJobs() -> [Job] {
-        queue.withLock { jobs in
-            let taken = jobs
-            jobs.removeAll(keepingCapacity: true)
+        queue.withLock { state in
+            let taken = state.jobs
+            state.jobs.removeAll(keepingCapacity: true)
             return taken
         }
     }
@@ -125,23 +148,32 @@ public final class OwnerThread: @unchecked Sendable {
     /// Sleeps until jobs arrive, `readable` becomes readable, or the timeout passes
     /// (a negative timeout waits forever). Called by the owner.
     public func wait(readable fd: Int32? = nil, timeoutMilliseconds: Int32) -> Wakeup {
-        if queue.withLock({ !$0.isEmpty }) {
-            drainWakeups()
-            return Wakeup(jobs: true, readable: false)
+        // Announce the sleep under the same lock submitters take: a job queued after this check
+        // sees `sleeping` and writes the wake-up byte, so poll(2) cannot miss it.
+        let hasJobs = queue.withLock { state -> Bool in
+            if !state.jobs.isEmpty { return true }
+            state.sleeping = true
+            return false
         }
-        var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-        if let fd { fds.append(pollfd(fd: fd, events: Int16(POLLIN), revents: 0)) }
-        let n = fds.withUnsafeMutableBufferPointer { poll($0.baseAddress!, nfds_t($0.count), timeoutMilliseconds) }
-        if n <= 0 { return Wakeup(jobs: false, readable: false) }
-        let woke = fds[0].revents != 0
+        if hasJobs { return Wakeup(jobs: true, readable: false) }
+        var fds = (pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: fd ?? -1, events: Int16(POLLIN), revents: 0))
+        let n = withUnsafeMutableBytes(of: &fds) { raw in
+            poll(raw.baseAddress!.assumingMemoryBound(to: pollfd.self), fd == nil ? 1 : 2, timeoutMilliseconds)
+        }
+        let jobs = queue.withLock { state -> Bool in
+            state.sleeping = false
+            return !state.jobs.isEmpty
+        }
+        if n <= 0 { return Wakeup(jobs: jobs, readable: false) }
+        let woke = fds.0.revents != 0
         if woke { drainWakeups() }
-        let readable = fds.count > 1 && fds[1].revents != 0
-        return Wakeup(jobs: woke || queue.withLock { !$0.isEmpty }, readable: readable)
+        return Wakeup(jobs: jobs || woke, readable: fd != nil && fds.1.revents != 0)
     }
 
     private func drainWakeups() {
-        var buffer = [UInt8](repeating: 0, count: 64)
-        while buffer.withUnsafeMutableBytes({ read(wakeRead, $0.baseAddress, 64) }) > 0 {}
+        var buffer: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
+        while withUnsafeMutableBytes(of: &buffer, { read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
     }
 
     /// Runs `body` on the owner thread and returns its result to the caller.

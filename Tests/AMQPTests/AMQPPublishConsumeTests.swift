@@ -97,6 +97,36 @@ import Testing
         await connection.close()
     }
 
+    /// Single acks sent concurrently and out of order are batched into `multiple` acks where they
+    /// can be: exactly the acknowledged deliveries are gone, the others come back.
+    @Test func concurrentSingleAcksAcknowledgeExactlyThoseDeliveries() async throws {
+        let queue = TestEnvironment.uniqueName("amqp-batched-acks")
+        let first = try await connected(name: "amqp-tests-batched-acks")
+        try await first.declare(QueueDeclaration(name: queue, durable: true))
+        try await first.publish((0..<40).map { message($0, to: queue) })
+        let consumer = try await first.consume(queue: queue, prefetch: 40)
+        let deliveries = try await take(40, from: consumer)
+        let kept: Set<Int> = [0, 7, 8, 21, 39]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for delivery in deliveries.shuffled() where !kept.contains(delivery.id) {
+                group.addTask { try await first.ack(delivery) }
+            }
+            try await group.waitForAll()
+        }
+        await first.close()  // the five unacknowledged deliveries go back to the queue
+
+        let second = try await connected(name: "amqp-tests-batched-acks-2")
+        let again = try await second.consume(queue: queue, prefetch: 40)
+        let redelivered = try await take(kept.count, from: again)
+        #expect(Set(redelivered.map(\.id)) == kept)
+        #expect(redelivered.allSatisfy { $0.redelivered })
+        for delivery in redelivered { try await second.ack(delivery) }
+        try await again.cancel()
+        try await eventually(5, "nothing else redelivered") { try await second.queueState(queue)?.messageCount == 0 }
+        try await second.deleteQueue(queue)
+        await second.close()
+    }
+
     @Test func unroutableMandatoryMessageAndMissingExchange() async throws {
         let connection = try await connected()
         let nowhere = TestEnvironment.uniqueName("amqp-nowhere")

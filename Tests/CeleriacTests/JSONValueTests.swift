@@ -50,6 +50,9 @@ import Testing
     @Test func formatsLikeCelery() {
         let date = Date(timeIntervalSince1970: 1_795_358_875.782587)
         #expect(CeleryDate.format(date) == "2026-11-22T14:47:55.782587+00:00")
+        #expect(CeleryDate.format(Date(timeIntervalSince1970: 0)) == "1970-01-01T00:00:00.000000+00:00")
+        #expect(CeleryDate.format(Date(timeIntervalSince1970: 59.9999996)) == "1970-01-01T00:01:00.000000+00:00")
+        #expect(CeleryDate.format(Date(timeIntervalSince1970: 951_782_400.000042)) == "2000-02-29T00:00:00.000042+00:00")
     }
 
     @Test(arguments: [

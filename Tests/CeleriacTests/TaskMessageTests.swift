@@ -33,6 +33,16 @@ import Testing
         #expect(message.headers["x-custom"] == "kept")
     }
 
+    @Test func resultMetaSerializesLikeItsJSON() throws {
+        var meta = ResultMeta(taskID: "t1", status: .success, result: ["a": [1, 2.5, "x\"y"]], traceback: nil,
+                              dateDone: Date(timeIntervalSince1970: 1_800_000_000.25))
+        #expect(try JSONValue(parsing: meta.serialized()) == meta.json)
+        meta.groupID = "g"; meta.parentID = "p"; meta.name = "demo.add"; meta.args = [1, .null]; meta.kwargs = ["k": true]
+        meta.worker = "w@h"; meta.retries = 2; meta.queue = "q"; meta.traceback = "Traceback\n  line"; meta.status = .failure
+        #expect(try JSONValue(parsing: meta.serialized()) == meta.json)
+        #expect(String(decoding: meta.serialized(), as: UTF8.self).hasPrefix(#"{"status":"FAILURE","result":"#))
+    }
+
     @Test func acceptsTheMinimumPythonAccepts() throws {
         let message = try TaskMessage(headers: ["task": "demo.add", "id": "1"], body: Array("[[2,3],{},null]".utf8),
                                       contentType: nil, contentEncoding: nil)

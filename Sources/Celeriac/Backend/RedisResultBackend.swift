@@ -18,7 +18,11 @@ public final class RedisResultBackend: ResultBackend {
     let cleanupScript = RedisScript(ChordScripts.cleanup)
     let releaseLeaseScript = RedisScript(ResultScripts.releaseLease)
 
-    public init(url: String, poolSize: Int = 4, expires: Int = 86_400, keys: ResultKeys = ResultKeys(),
+    /// `poolSize` is the number of command connections. One is the fastest for result traffic:
+    /// a connection pipelines every concurrent caller's commands into one write and one read,
+    /// and more connections only split those batches (each with its own owner thread and
+    /// wake-ups). Raise it when the backend's ``redis`` client also carries slow commands.
+    public init(url: String, poolSize: Int = 1, expires: Int = 86_400, keys: ResultKeys = ResultKeys(),
                 logger: Logger = Logger(label: "celeriac.results")) throws {
         let configuration = try RedisConfiguration(url: url)
         client = RedisPool(configuration: configuration, size: poolSize, logger: logger)
@@ -40,7 +44,7 @@ public final class RedisResultBackend: ResultBackend {
     @discardableResult
     public func store(_ meta: ResultMeta) async throws -> Bool {
         let reply = try await client.evalScript(storeScript, keys: [RedisArgument(keys.task(meta.taskID))],
-                                                arguments: [RedisArgument(bytes: meta.json.serialized()), RedisArgument(expires)])
+                                                arguments: [RedisArgument(bytes: meta.serialized()), RedisArgument(expires)])
         return reply.int == 1
     }
 
@@ -52,7 +56,11 @@ public final class RedisResultBackend: ResultBackend {
 
     public func waitForReady(_ taskID: String, timeout: Duration) async throws -> ResultMeta {
         let key = keys.task(taskID)
-        // Subscribe first, then read: a result stored in between is seen either way.
+        // Often the result is already there (a caller waits for the publish confirm first, and
+        // RabbitMQ confirms a consumed message once the worker acknowledged it, i.e. after the
+        // result was stored): one GET, no subscription.
+        if let meta = try await result(for: taskID), meta.status.isReady { return meta }
+        // Otherwise subscribe first, then read: a result stored in between is seen either way.
         let subscription = try await subscriber.subscribe([key])
         defer { Task { await subscription.unsubscribe() } }
         if let meta = try await result(for: taskID), meta.status.isReady { return meta }

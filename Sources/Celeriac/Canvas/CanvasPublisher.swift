@@ -28,7 +28,7 @@ struct CanvasPublisher: Sendable {
         }
     }
 
-    static func newID() -> String { UUID().uuidString.lowercased() }
+    static func newID() -> String { TaskMessage.newID() }
 
     // MARK: freezing: every task gets its id before anything is published
 

@@ -38,7 +38,7 @@ public final class CeleriacClient: Sendable {
 
     /// Builds the protocol v2 message for a call.
     public func message(name: String, args: [JSONValue], kwargs: [String: JSONValue], options: SendOptions) -> TaskMessage {
-        var message = TaskMessage(id: options.taskID ?? UUID().uuidString.lowercased(), task: name, args: args, kwargs: kwargs)
+        var message = TaskMessage(id: options.taskID ?? TaskMessage.newID(), task: name, args: args, kwargs: kwargs)
         message.eta = options.eta ?? options.countdown.map { Date().addingTimeInterval($0) }
         message.expires = options.expires
         message.retries = options.retries

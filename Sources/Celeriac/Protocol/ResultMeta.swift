@@ -56,6 +56,38 @@ public struct ResultMeta: Sendable, Hashable {
         return .object(object)
     }
 
+    /// ``json`` as compact JSON text, written directly (no dictionary in between; this runs for
+    /// every stored result), keys in the order Celery writes them.
+    public func serialized() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(320)
+        var first = true
+        func field(_ key: StaticString, _ value: JSONValue) {
+            out.append(first ? UInt8(ascii: "{") : UInt8(ascii: ","))
+            first = false
+            out.append(UInt8(ascii: "\""))
+            key.withUTF8Buffer { out.append(contentsOf: $0) }
+            out.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
+            value.write(to: &out)
+        }
+        field("status", .string(status.rawValue))
+        field("result", result)
+        field("traceback", .string(traceback))
+        field("children", .array(children))
+        field("date_done", .string(dateDone.map(CeleryDate.format)))
+        field("task_id", .string(taskID))
+        if let groupID { field("group_id", .string(groupID)) }
+        if let parentID { field("parent_id", .string(parentID)) }
+        if let name { field("name", .string(name)) }
+        if let args { field("args", .array(args)) }
+        if let kwargs { field("kwargs", .object(kwargs)) }
+        if let worker { field("worker", .string(worker)) }
+        if let retries { field("retries", .int(Int64(retries))) }
+        if let queue { field("queue", .string(queue)) }
+        out.append(UInt8(ascii: "}"))
+        return out
+    }
+
     /// Reads a stored result; `taskID` is used when the stored JSON has none (older Celery).
     public init(json: JSONValue, taskID: String) throws(ProtocolError) {
         guard let object = json.objectValue else { throw ProtocolError("result of \(taskID) is not a JSON object") }

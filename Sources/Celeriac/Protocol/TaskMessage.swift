@@ -102,6 +102,12 @@ public struct TaskMessage: Sendable, Hashable {
 
     // MARK: decoding
 
+    /// The protocol v2 headers this type reads into fields; every other header is an extra header.
+    static let knownHeaders = ["task", "id", "lang", "shadow", "eta", "expires", "group", "group_index", "retries",
+                               "timelimit", "root_id", "parent_id", "argsrepr", "kwargsrepr", "origin", "ignore_result",
+                               "replaced_task_nesting", "stamped_headers", "stamps"]
+    static let knownHeaderIndex = Dictionary(uniqueKeysWithValues: knownHeaders.enumerated().map { ($1, $0) })
+
     /// Reads a protocol v2 message. Throws ``ProtocolError`` for protocol v1 messages, a missing
     /// `id`/`task`, a body that is not JSON `[args, kwargs, embed]`, or an unsupported content type.
     public init(headers: [String: JSONValue], body: [UInt8], contentType: String?, contentEncoding: String?,
@@ -125,8 +131,17 @@ public struct TaskMessage: Sendable, Hashable {
         self.replyTo = replyTo.flatMap { $0.isEmpty ? nil : $0 }
         self.priority = priority
 
-        var rest = headers
-        func take(_ key: String) -> JSONValue? { rest.removeValue(forKey: key).flatMap { $0.isNull ? nil : $0 } }
+        // One pass over the headers: the known ones by name, the rest kept as they are (removing
+        // known keys from a copy one by one hashed and copied the whole table for every message).
+        var known: [JSONValue?] = Array(repeating: nil, count: Self.knownHeaders.count)
+        var rest: [String: JSONValue] = [:]
+        for (key, value) in headers {
+            if let index = Self.knownHeaderIndex[key] { known[index] = value } else { rest[key] = value }
+        }
+        func take(_ key: String) -> JSONValue? {
+            // knownHeaders is small: a linear scan of it is cheaper than hashing the key again.
+            known[Self.knownHeaders.firstIndex(of: key)!].flatMap { $0.isNull ? nil : $0 }
+        }
         func date(_ key: String) throws(ProtocolError) -> Date? {
             guard let value = take(key) else { return nil }
             guard let text = value.stringValue, let date = CeleryDate.parse(text) else {
@@ -134,7 +149,6 @@ public struct TaskMessage: Sendable, Hashable {
             }
             return date
         }
-        _ = take("task"); _ = take("id")
         lang = take("lang")?.stringValue ?? "py"
         shadow = take("shadow")?.stringValue
         eta = try date("eta")

@@ -21,9 +21,10 @@ final class EventEmitter: Sendable {
     }
 
     /// Sends one event; `type` is e.g. `task-succeeded`. Fields are merged with the standard ones.
-    func send(_ type: String, _ fields: [String: JSONValue]) async {
+    /// `fields` is only built when events are on (a task-succeeded event renders the result).
+    func send(_ type: String, _ fields: @autoclosure () -> [String: JSONValue]) async {
         guard enabled else { return }
-        var event = fields
+        var event = fields()
         event["type"] = .string(type)
         event["hostname"] = .string(hostname)
         event["timestamp"] = .double(Date().timeIntervalSince1970)
@@ -31,7 +32,8 @@ final class EventEmitter: Sendable {
         event["pid"] = .int(Int64(pid))
         event["clock"] = .int(Int64(clock.add(1, ordering: .relaxed).newValue))
         do {
-            try await broker.publishEvent(event, routingKey: type.replacingOccurrences(of: "-", with: "."))
+            let routingKey = String(decoding: type.utf8.map { $0 == UInt8(ascii: "-") ? UInt8(ascii: ".") : $0 }, as: UTF8.self)
+            try await broker.publishEvent(event, routingKey: routingKey)
         } catch {
             logger.debug("event not sent", metadata: ["event": .string(type), "error": .string("\(error)")])
         }
@@ -42,6 +44,7 @@ final class EventEmitter: Sendable {
     }
 
     func received(_ message: TaskMessage) async {
+        guard enabled else { return }
         await send("task-received", [
             "uuid": .string(message.id), "name": .string(message.task),
             "args": .string(message.argsrepr ?? JSONValue.array(message.args).description),

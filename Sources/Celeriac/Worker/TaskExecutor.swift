@@ -16,9 +16,13 @@ extension Worker {
             await settle(delivery, "dead-letter") { try await self.broker.deadLetter(delivery, reason: "\(error)") }
             return
         }
+        // Both keys in one metadata change: a handler like StreamLogHandler re-renders its
+        // metadata on every change, and this runs for every task.
         var logger = self.logger
-        logger[metadataKey: "task_id"] = .string(message.id)
-        logger[metadataKey: "task_name"] = .string(message.task)
+        var metadata = logger.handler.metadata
+        metadata["task_id"] = .string(message.id)
+        metadata["task_name"] = .string(message.task)
+        logger.handler.metadata = metadata
         metrics.received(message.task)
 
         if revoked.contains(message.id) {

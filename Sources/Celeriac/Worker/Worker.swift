@@ -73,18 +73,20 @@ public final class Worker: Sendable {
 
         let slots = Slots(limit: configuration.concurrency)
         let processing = Task {
-            await withTaskGroup(of: Void.self) { group in
+            // Discarding: a finished task's child is freed at once. A plain task group keeps every
+            // finished child until it is awaited, so a long-running worker grew without bound.
+            await withDiscardingTaskGroup { group in
                 for await delivery in deliveries {
                     await slots.acquire()
                     if self.isStopping {
                         // Prefetched but not started: hand it back rather than start new work.
-                        await slots.release()
+                        slots.release()
                         try? await self.broker.requeue(delivery)
                         continue
                     }
                     group.addTask {
                         await self.process(delivery)
-                        await slots.release()
+                        slots.release()
                     }
                 }
             }
