@@ -137,10 +137,13 @@ d.update(seconds=s, tasks_per_second=d["count"] / s); print(json.dumps(d))' "$li
     for side in $BENCH_SIDES; do
       case $side in
         raw)
-          local line
-          line=$(RAW_CONSUMERS=$REPLICAS_N RAW_QUEUE=bench.raw "$bin/raw-limit" "$BENCH_TASKS")
-          echo "  raw: $line" >&2
-          _emit raw "$r" "$line" ;;
+          # With results (item 1's limit) and without Redis (item 2's limit).
+          local line results
+          for results in 1 0; do
+            line=$(RAW_RESULTS=$results RAW_CONSUMERS=$REPLICAS_N RAW_QUEUE=bench.raw "$bin/raw-limit" "$BENCH_TASKS")
+            echo "  raw: $line" >&2
+            _emit raw "$r" "$line"
+          done ;;
         celeriac)
           local pids=() roles=() i
           for ((i = 1; i <= REPLICAS_N; i++)); do

@@ -31,8 +31,8 @@ products="client-bench celeriac-bench loan-worker taskctl"
 [ "$what" = api ] && products="loan-api"
 [ "$what" = compare ] && products="celeriac-bench loan-worker raw-limit"
 [ "$what" = all ] && products="$products loan-api"
-# The comparison measures what the image ships (Dockerfile): the Swift runtime linked
-# statically, which also leaves each process ~6 MB less RSS (no relocated shared Swift libraries).
+# The comparison measures what the image ships (Dockerfile): loan-worker with the Swift runtime
+# linked statically, which leaves each process ~6 MB less RSS (no relocated shared Swift libraries).
 link=(); [ "$what" = compare ] && link=(--static-swift-stdlib)
 for product in $products; do
   swift build -c release "${link[@]}" --product "$product" 2>&1 | { grep -vE '^(warning: prohibited flag|\[[0-9]+/[0-9]+\] )' || true; }

@@ -47,7 +47,9 @@ struct LoanWorkerCommand: AsyncParsableCommand {
         health?.start()
         defer { health?.stop() }
         LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
+            // Deferred: the worker changes task_id/task_name for every task, and StreamLogHandler
+            // would re-render its metadata on each change.
+            var handler = DeferredMetadataLogHandler(StreamLogHandler.standardError(label: label))
             handler.logLevel = env.logLevel
             return handler
         }

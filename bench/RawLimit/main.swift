@@ -8,9 +8,11 @@
 // trip) and acknowledge them with one `multiple` ack. Messages are the size of a Celeriac
 // `demo.add` message (same headers, properties and body layout); results the size of its
 // stored result. Prints one JSON line: messages/s from the first publish to the last ack.
+// RAW_RESULTS=0 leaves Redis out (publish with confirm, consume, ack): the limit for tasks whose
+// results are ignored.
 //
 //   raw-limit N        (AMQP_URL, REDIS_URL; RAW_CONSUMERS=2, RAW_PREFETCH=256, RAW_WINDOW=1024,
-//                       RAW_QUEUE=bench.raw)
+//                       RAW_QUEUE=bench.raw, RAW_RESULTS=1)
 import CHiredis
 import CRabbitMQ
 import Foundation
@@ -38,11 +40,13 @@ struct Settings: Sendable {
     var window: Int
     var queue: String
     var resultExpires = 86_400
+    var storeResults = true
 }
 let settings = Settings(total: total, consumers: Int(environment["RAW_CONSUMERS"] ?? "") ?? 2,
                         prefetch: UInt16(environment["RAW_PREFETCH"] ?? "") ?? 256,
                         window: Int(environment["RAW_WINDOW"] ?? "") ?? 1024,
-                        queue: environment["RAW_QUEUE"] ?? "bench.raw")
+                        queue: environment["RAW_QUEUE"] ?? "bench.raw",
+                        storeResults: environment["RAW_RESULTS"] != "0")
 
 struct AMQPTarget: Sendable {
     var host: String, port: Int32, user: String, password: String, vhost: String
@@ -265,10 +269,12 @@ final class Consumer: @unchecked Sendable {
                     expectingBody -= frame.payload.body_fragment.len
                     if expectingBody <= 0 {
                         // A complete delivery: queue its SETEX + PUBLISH.
-                        let key = "celery-task-meta-" + currentID
-                        let value = resultJSON(currentID)
-                        append(["SETEX", key, expiresText], value: value)
-                        append(["PUBLISH", key], value: value)
+                        if settings.storeResults {
+                            let key = "celery-task-meta-" + currentID
+                            let value = resultJSON(currentID)
+                            append(["SETEX", key, expiresText], value: value)
+                            append(["PUBLISH", key], value: value)
+                        }
                         pendingTag = lastDeliveryTag
                         pendingCount += 1
                         deliveriesSeen += 1
@@ -281,12 +287,14 @@ final class Consumer: @unchecked Sendable {
             }
             guard pendingCount > 0, expectingBody <= 0 else { continue }
             // Nothing more at hand: one Redis round trip for the batch, then one multiple ack.
-            var done: Int32 = 0
-            while done == 0 { if redisBufferWrite(redis, &done) != REDIS_OK { fail("Redis write") } }
-            for _ in 0..<(pendingCount * 2) {
-                var reply: UnsafeMutableRawPointer?
-                guard redisGetReply(redis, &reply) == REDIS_OK, let reply else { fail("Redis read") }
-                freeReplyObject(reply)
+            if settings.storeResults {
+                var done: Int32 = 0
+                while done == 0 { if redisBufferWrite(redis, &done) != REDIS_OK { fail("Redis write") } }
+                for _ in 0..<(pendingCount * 2) {
+                    var reply: UnsafeMutableRawPointer?
+                    guard redisGetReply(redis, &reply) == REDIS_OK, let reply else { fail("Redis read") }
+                    freeReplyObject(reply)
+                }
             }
             guard amqp_basic_ack(conn, 1, pendingTag, 1) == statusOK else { fail("basic.ack") }
             redisBatches += 1
@@ -383,7 +391,7 @@ let end = shared.finishedAt.withLock { $0 } ?? .now
 func seconds(_ d: Duration) -> Double { Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18 }
 let elapsed = seconds(end - start)
 let batches = consumers.map(\.redisBatches).reduce(0, +)
-print("{\"benchmark\": \"raw_limit\", \"count\": \(total), \"consumers\": \(settings.consumers), \"prefetch\": \(settings.prefetch), "
+print("{\"benchmark\": \"\(settings.storeResults ? "raw_limit" : "raw_limit_ignored")\", \"count\": \(total), \"consumers\": \(settings.consumers), \"prefetch\": \(settings.prefetch), "
     + "\"window\": \(window), \"seconds\": \(elapsed), \"messages_per_second\": \(Double(total) / elapsed), "
     + "\"send_seconds\": \(seconds(sent - start)), \"redis_round_trips\": \(batches), "
     + "\"message_body_bytes\": \(builder.body(1).count), \"result_bytes\": \(resultJSON(taskID(1)).count)}")

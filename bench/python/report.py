@@ -71,6 +71,7 @@ def main():
     m["celeriac"]["loans_per_second"] = med("celeriac", "loans", "loans_per_second")
     m["celeriac"]["loan_latency_p50_ms"] = med("celeriac", "loans", "latency_p50_ms")
     m["raw"]["messages_per_second"] = med("raw", "raw_limit", "messages_per_second")
+    m["raw"]["ignored_messages_per_second"] = med("raw", "raw_limit_ignored", "messages_per_second")
 
     def ratio(a, b):
         return a / b if a is not None and b else None
@@ -82,6 +83,8 @@ def main():
         "chords_vs_python": ratio(c["chords_per_second"], p["chords_per_second"]),
         "tasks_vs_raw": ratio(c["tasks_per_second"], raw["messages_per_second"]),
         "python_tasks_vs_raw": ratio(p["tasks_per_second"], raw["messages_per_second"]),
+        "ignored_vs_raw": ratio(c["ignored_tasks_per_second"], raw["ignored_messages_per_second"]),
+        "python_ignored_vs_raw": ratio(p["ignored_tasks_per_second"], raw["ignored_messages_per_second"]),
     }
     loads = [float(r["loadavg"].split()[0]) for r in runs]
     result = {
@@ -137,6 +140,10 @@ def table(result):
     rows.append(("6 raw limit (messages/s) / item 1 as fraction", fmt(raw["messages_per_second"]),
                  fmt(r["python_tasks_vs_raw"] and r["python_tasks_vs_raw"] * 100, 1, " %"),
                  "" if frac is None else f"Celeriac {frac * 100:.0f} % (≥50 % {verdict(frac >= t['tasks_vs_raw'])})"))
+    ifrac = r["ignored_vs_raw"]
+    rows.append(("6 raw limit without Redis (messages/s) / item 2 as fraction", fmt(raw["ignored_messages_per_second"]),
+                 fmt(r["python_ignored_vs_raw"] and r["python_ignored_vs_raw"] * 100, 1, " %"),
+                 "" if ifrac is None else f"Celeriac {ifrac * 100:.0f} %"))
 
     def mem(side, key, role, field):
         data = m[side][key]
