@@ -138,9 +138,9 @@ d.update(seconds=s, tasks_per_second=d["count"] / s); print(json.dumps(d))' "$li
       case $side in
         raw)
           # With results (item 1's limit) and without Redis (item 2's limit).
-          local line results
-          for results in 1 0; do
-            line=$(RAW_RESULTS=$results RAW_CONSUMERS=$REPLICAS_N RAW_QUEUE=bench.raw "$bin/raw-limit" "$BENCH_TASKS")
+          local line with_results
+          for with_results in 1 0; do
+            line=$(RAW_RESULTS=$with_results RAW_CONSUMERS=$REPLICAS_N RAW_QUEUE=bench.raw "$bin/raw-limit" "$BENCH_TASKS")
             echo "  raw: $line" >&2
             _emit raw "$r" "$line"
           done ;;
