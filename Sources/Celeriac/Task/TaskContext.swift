@@ -22,10 +22,8 @@ public struct TaskContext: Sendable {
         self.message = message
         self.hostname = hostname
         var logger = logger
-        // The worker passes a logger that already carries both; setting metadata makes the
-        // handler re-render it (StreamLogHandler does on every change), so only set what differs.
-        if logger[metadataKey: "task_id"] != .string(message.id) { logger[metadataKey: "task_id"] = .string(message.id) }
-        if logger[metadataKey: "task_name"] != .string(message.task) { logger[metadataKey: "task_name"] = .string(message.task) }
+        logger[metadataKey: "task_id"] = .string(message.id)
+        logger[metadataKey: "task_name"] = .string(message.task)
         self.logger = logger
     }
 

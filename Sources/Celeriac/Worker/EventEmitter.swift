@@ -44,7 +44,6 @@ final class EventEmitter: Sendable {
     }
 
     func received(_ message: TaskMessage) async {
-        guard enabled else { return }
         await send("task-received", [
             "uuid": .string(message.id), "name": .string(message.task),
             "args": .string(message.argsrepr ?? JSONValue.array(message.args).description),

@@ -16,13 +16,11 @@ extension Worker {
             await settle(delivery, "dead-letter") { try await self.broker.deadLetter(delivery, reason: "\(error)") }
             return
         }
-        // Both keys in one metadata change: a handler like StreamLogHandler re-renders its
-        // metadata on every change, and this runs for every task.
+        // Two metadata changes per task: loan-worker logs through DeferredMetadataLogHandler,
+        // for which a change is a dictionary store.
         var logger = self.logger
-        var metadata = logger.handler.metadata
-        metadata["task_id"] = .string(message.id)
-        metadata["task_name"] = .string(message.task)
-        logger.handler.metadata = metadata
+        logger[metadataKey: "task_id"] = .string(message.id)
+        logger[metadataKey: "task_name"] = .string(message.task)
         metrics.received(message.task)
 
         if revoked.contains(message.id) {
