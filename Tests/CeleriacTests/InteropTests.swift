@@ -55,8 +55,16 @@ import TestSupport
     @Test func pythonEventReceiverSeesTaskAndWorkerEvents() async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("events")
-        async let captured = PythonCelery.client(["events", "10"])
-        try await Task.sleep(for: .seconds(3))  // Python imports Celery and binds its event queue
+        let ready = FileManager.default.temporaryDirectory.appendingPathComponent("events-ready-\(queue)").path
+        defer { try? FileManager.default.removeItem(atPath: ready) }
+        async let captured = PythonCelery.client(["events", "10", ready])
+        // Python imports Celery and binds its event queue (seconds on a loaded machine) before
+        // it creates the file; events sent after that are not missed.
+        let bindDeadline = ContinuousClock.now + .seconds(90)
+        while !FileManager.default.fileExists(atPath: ready), ContinuousClock.now < bindDeadline {
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        try #require(FileManager.default.fileExists(atPath: ready), "the Python event receiver did not bind its queue in 90 s")
         let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue])
         let result = try await harness.client.apply(DemoTasks.add, .init(x: 4, y: 5), options: SendOptions(queue: queue))
         #expect(try await result.get(timeout: .seconds(20)) == 9)

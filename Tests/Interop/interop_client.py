@@ -4,14 +4,15 @@ Each command prints one JSON object on stdout.
   send NAME QUEUE ARGS_JSON [TIMEOUT]   send_task + get(); prints {"id", "state", "result"} or the exception
   wait ID [TIMEOUT]                      AsyncResult(ID).get(); same output
   state ID                               {"id", "state", "exists"}
-  events SECONDS                         capture events with Celery's own receiver; prints {"events": [...]}
+  events SECONDS [READY_FILE]            capture events with Celery's own receiver for SECONDS from the moment
+                                         it consumes (then READY_FILE is created); prints {"events": [...]}
   chord HEADER_QUEUE BODY_QUEUE N [TIMEOUT]
                                          chord([demo.add(i, i) for i < N] on HEADER_QUEUE, demo.sum on BODY_QUEUE),
                                          built from signatures by name; prints the body's outcome
 """
 import json
 import sys
-import time
+import threading
 
 from celery import chord, signature
 
@@ -44,17 +45,26 @@ def main(argv):
         print(json.dumps(outcome(chord(header, app=app)(body), timeout)))
     elif command == "events":
         seconds = float(argv[2])
+        ready_file = argv[3] if len(argv) > 3 else None
         captured = []
-        deadline = time.monotonic() + seconds
         with app.connection() as connection:
             receiver = app.events.Receiver(connection, handlers={"*": captured.append})
-            while time.monotonic() < deadline:
-                try:
-                    for _ in receiver.itercapture(limit=None, timeout=0.5, wakeup=False):
-                        if time.monotonic() >= deadline:
-                            break
-                except Exception:  # noqa: BLE001 - a quiet half second ends an iteration with a timeout
-                    pass
+            consume_ready = receiver.on_consume_ready
+
+            def on_consume_ready(*args, **kwargs):
+                # The event queue is bound and consumed: events sent from now on are captured.
+                # SECONDS count from here, however long the imports took; READY_FILE tells the
+                # caller it may start sending.
+                consume_ready(*args, **kwargs)
+                threading.Timer(seconds, lambda: setattr(receiver, "should_stop", True)).start()
+                if ready_file:
+                    open(ready_file, "w").close()
+
+            receiver.on_consume_ready = on_consume_ready
+            # One consumer (one connection, one queue) for the whole window: kombu checks
+            # should_stop at least every second.
+            for _ in receiver.itercapture(limit=None, timeout=None, wakeup=False):
+                pass
         print(json.dumps({"events": [{k: e.get(k) for k in ("type", "uuid", "hostname", "name", "result")} for e in captured]}))
     elif command == "state":
         result = app.AsyncResult(argv[2])

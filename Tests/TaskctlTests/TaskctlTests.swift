@@ -159,10 +159,12 @@ import TestSupport
         let stack = try await Stack.connect()
         let queue = TestEnvironment.uniqueName("tc-events")
         let (worker, running) = await stack.worker(queue: queue)
-        let workers = try Taskctl.run("workers", "--window", "3", "--json")
+        // Each listen lasts 3 s: off the cooperative pool, whose threads this process's worker
+        // needs for its heartbeats (a blocked one delayed them past the window under load).
+        let workers = try await Taskctl.runInBackground("workers", "--window", "3", "--json")
         let me = (workers.json.arrayValue ?? []).first { $0["hostname"]?.stringValue == "taskctl-\(queue)@localhost" }
         #expect(workers.status == 0 && me?["pid"]?.intValue == Int(getpid()), "\(workers.stdout)")
-        #expect(try Taskctl.run("workers", "--window", "3").stdout.contains("taskctl-\(queue)@localhost"))
+        #expect(try await Taskctl.runInBackground("workers", "--window", "3").stdout.contains("taskctl-\(queue)@localhost"))
 
         // A tail binds its queue some time after its process starts (longer on a loaded machine),
         // so tasks are sent every half second until the tails have seen what they need.
