@@ -27,12 +27,8 @@ compare_main() {
   jsonl="$logs/runs.jsonl"; : > "$jsonl"
 
   # Python Celery, as scripts/test.sh installs it.
-  local venv="$ROOT/.run/venv-celery"
-  if [ ! -x "$venv/bin/celery" ]; then
-    echo "compare: installing celery[redis]==5.7.0 into $venv" >&2
-    python3 -m venv "$venv"
-    "$venv/bin/pip" install -q --disable-pip-version-check "celery[redis]==5.7.0"
-  fi
+  stack_celery_install
+  local venv="$CELERY_VENV"
 
   # The Celeriac pool definition, as compose and the launcher use it.
   local CQUEUE REPLICAS_N CONCURRENCY PREFETCH

@@ -119,6 +119,18 @@ stack_install() {
   fi
 }
 
+# Python Celery 5.7, the reference implementation (interoperability tests, bench compare), in
+# .run/venv-celery; exports CELERY_VENV and CELERY_PYTHON.
+stack_celery_install() {
+  export CELERY_VENV="$STACK_ROOT/.run/venv-celery"
+  if [ ! -x "$CELERY_VENV/bin/celery" ]; then
+    _log "installing celery[redis]==5.7.0 into $CELERY_VENV"
+    python3 -m venv "$CELERY_VENV"
+    "$CELERY_VENV/bin/pip" install -q --disable-pip-version-check "celery[redis]==5.7.0"
+  fi
+  export CELERY_PYTHON="$CELERY_VENV/bin/python"
+}
+
 # ---------------------------------------------------------------- RabbitMQ
 _rmq_env() {
   local d="$STACK_DIR/rabbitmq"

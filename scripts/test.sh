@@ -22,12 +22,7 @@ command -v swift >/dev/null || { echo "test: swift is not on PATH (Swift 6 toolc
 started=$(date +%s)
 stack_install
 # Python Celery 5.7: the reference implementation the interoperability tests run against.
-CELERY_VENV="$ROOT/.run/venv-celery"
-if [ ! -x "$CELERY_VENV/bin/celery" ]; then
-  python3 -m venv "$CELERY_VENV"
-  "$CELERY_VENV/bin/pip" install -q --disable-pip-version-check "celery[redis]==5.7.0"
-fi
-export CELERY_PYTHON="$CELERY_VENV/bin/python"
+stack_celery_install
 # schemathesis: the property-based API fuzzer the loan-api tests run against /openapi.json.
 SCHEMATHESIS_VENV="$ROOT/.run/venv-schemathesis"
 if [ ! -x "$SCHEMATHESIS_VENV/bin/schemathesis" ]; then
