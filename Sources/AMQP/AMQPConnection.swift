@@ -137,6 +137,15 @@ public final class AMQPConnection: Sendable {
         }
     }
 
+    /// Queues the acknowledgement of a delivery and returns at once. It goes out like
+    /// ``ack(_:multiple:)``'s, with the other acks of the connection's current batch. Nothing
+    /// waits for it: AMQP has no reply to an ack, and an ack that cannot be sent (the delivery
+    /// predates a reconnect, or the connection fails now) needs nothing from the caller, because
+    /// the broker redelivers the message either way. Saves the caller a suspension per message.
+    public func acknowledge(_ delivery: AMQPDelivery) {
+        engine.queueAckNoWait(delivery.deliveryTag)
+    }
+
     /// Negatively acknowledges a delivery; `requeue: false` dead-letters or drops it.
     public func nack(_ delivery: AMQPDelivery, multiple: Bool = false, requeue: Bool) async throws {
         let tag = delivery.deliveryTag

@@ -228,10 +228,11 @@ extension Engine {
 
     /// Queues a single ack; ``flushAcks()`` sends it, together with the others of the same batch
     /// of jobs, and then resolves `promise`.
-    func queueAck(_ tag: AMQPDeliveryTag, promise: Promise<Void>) {
+    func queueAck(_ tag: AMQPDeliveryTag, promise: Promise<Void>?) {
         guard tag.connectionID == connectionID, tag.generation == generation, isConnected,
               openChannels.contains(ChannelID.consume) else {
-            return promise.fail(AMQPError.staleDelivery)
+            promise?.fail(AMQPError.staleDelivery)
+            return
         }
         pendingAcks.append((tag.value, promise))
     }
@@ -245,7 +246,7 @@ extension Engine {
         let acks = pendingAcks
         pendingAcks = []
         guard isConnected, openChannels.contains(ChannelID.consume), let connection else {
-            for ack in acks { ack.promise.fail(AMQPError.staleDelivery) }
+            for ack in acks { ack.promise?.fail(AMQPError.staleDelivery) }
             return
         }
         var requested = Set(acks.map(\.tag))
@@ -270,17 +271,17 @@ extension Engine {
         }
         if let failure {
             connectionLost(failure)
-            for ack in acks { ack.promise.fail(AMQPError.connectionLost(failure)) }
+            for ack in acks { ack.promise?.fail(AMQPError.connectionLost(failure)) }
             return
         }
-        for ack in acks { ack.promise.succeed() }
+        for ack in acks { ack.promise?.succeed() }
     }
 
     func failPendingAcks(_ error: AMQPError) {
         guard !pendingAcks.isEmpty else { return }
         let acks = pendingAcks
         pendingAcks = []
-        for ack in acks { ack.promise.fail(error) }
+        for ack in acks { ack.promise?.fail(error) }
     }
 
     /// Forgets settled delivery tags (`multiple`: every one up to `tag`).

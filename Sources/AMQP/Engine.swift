@@ -88,7 +88,7 @@ final class Engine: @unchecked Sendable {
     /// Delivery tags on the consume channel not yet acked, nacked or rejected, ascending.
     var unsettled: [UInt64] = []
     /// Acks requested since the last ``flushAcks()``; sent together after each batch of jobs.
-    var pendingAcks: [(tag: UInt64, promise: Promise<Void>)] = []
+    var pendingAcks: [(tag: UInt64, promise: Promise<Void>?)] = []
     /// Publishes requested since the last ``flushPublishes()``; written together (see there).
     var deferredPublishes: [(messages: [OutgoingMessage], promise: Promise<Void>)] = []
     /// ``generation`` for other threads: consumers drop deliveries buffered before a reconnect.
@@ -165,6 +165,11 @@ final class Engine: @unchecked Sendable {
     /// (One lock: the owner's queue refuses jobs once the loop has closed it.)
     private func submit(orElse refused: () -> Void, _ job: @escaping @Sendable () -> Void) {
         if !owner.submitIfOpen(job) { refused() }
+    }
+
+    /// Queues a single ack with nobody waiting for the outcome (see `AMQPConnection.acknowledge`).
+    func queueAckNoWait(_ tag: AMQPDeliveryTag) {
+        submit(orElse: {}) { [self] in queueAck(tag, promise: nil) }
     }
 
     /// Asks the loop to shut down (used when the connection object goes away without `close()`).
