@@ -60,9 +60,11 @@ public final class RabbitMQBroker: Broker {
     // MARK: publishing
 
     public func publish(_ message: TaskMessage, to queue: String, delay: Duration?) async throws {
+        var headers = AMQPTable(minimumCapacity: message.extraHeaders.count + 20)
+        message.forEachHeader { headers[$0] = AMQPFieldValue(json: $1) }
         let properties = AMQPProperties(
             contentType: TaskMessage.contentType, contentEncoding: TaskMessage.contentEncoding,
-            headers: message.headers.mapValues(AMQPFieldValue.init(json:)), deliveryMode: .persistent,
+            headers: headers, deliveryMode: .persistent,
             priority: message.priority ?? 0, correlationID: message.id, replyTo: message.replyTo ?? "")
         try await publish(body: message.body, properties: properties, queue: queue, delay: delay)
     }
@@ -130,6 +132,12 @@ public final class RabbitMQBroker: Broker {
         }
         consumers.withLock { $0.append(contentsOf: started) }
         let logger = self.logger
+        if started.count == 1 {
+            // One queue (the usual worker): the caller's loop pulls straight from the consumer,
+            // without a pump task and a second buffer (and a thread hop) per delivery.
+            let source = DeliverySource(consumer: started[0], queue: queues[0], logger: logger)
+            return AsyncStream(unfolding: { await source.next() })
+        }
         let pumps = started.enumerated().map { index, consumer in
             let queue = queues[index]
             return Task {
@@ -177,8 +185,11 @@ public final class RabbitMQBroker: Broker {
         return amqp
     }
 
+    /// Returns once the ack is queued to the connection (see `AMQPConnection.acknowledge`): an
+    /// ack that cannot be sent any more leaves the message to be redelivered, which retrying
+    /// could not change.
     public func ack(_ delivery: BrokerDelivery) async throws {
-        try await consumerConnection.ack(try amqpDelivery(delivery))
+        consumerConnection.acknowledge(try amqpDelivery(delivery))
     }
 
     public func requeue(_ delivery: BrokerDelivery) async throws {
@@ -298,5 +309,30 @@ public final class RabbitMQBroker: Broker {
     public func close() async {
         await consumerConnection.close()
         await producer.close()
+    }
+}
+
+/// Pulls one consumer's deliveries for ``RabbitMQBroker/consume(queues:prefetch:)``. Only the
+/// one stream that owns it calls `next()`, and an AsyncStream never calls its producer
+/// concurrently, which is what makes the unchecked Sendable safe.
+private final class DeliverySource: @unchecked Sendable {
+    private var iterator: AMQPConsumer.AsyncIterator
+    private let queue: String
+    private let logger: Logger
+
+    init(consumer: AMQPConsumer, queue: String, logger: Logger) {
+        iterator = consumer.makeAsyncIterator()
+        self.queue = queue
+        self.logger = logger
+    }
+
+    func next() async -> BrokerDelivery? {
+        do {
+            guard let delivery = try await iterator.next() else { return nil }
+            return RabbitMQBroker.brokerDelivery(delivery, queue: queue)
+        } catch {
+            logger.error("consumer of \(queue) ended", metadata: ["error": .string("\(error)")])
+            return nil
+        }
     }
 }

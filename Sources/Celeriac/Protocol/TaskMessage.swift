@@ -60,27 +60,37 @@ public struct TaskMessage: Sendable, Hashable {
 
     /// The `application_headers` table, as JSON values.
     public var headers: [String: JSONValue] {
-        var h = extraHeaders
-        h["lang"] = .string(lang)
-        h["task"] = .string(task)
-        h["id"] = .string(id)
-        h["shadow"] = .string(shadow)
-        h["eta"] = .string(eta.map(CeleryDate.format))
-        h["expires"] = .string(expires.map(CeleryDate.format))
-        h["group"] = .string(group)
-        h["group_index"] = groupIndex.map { .int(Int64($0)) } ?? .null
-        h["retries"] = .int(Int64(retries))
-        h["timelimit"] = .array([Self.number(timeLimit), Self.number(softTimeLimit)])
-        h["root_id"] = .string(rootID ?? id)
-        h["parent_id"] = .string(parentID)
-        h["argsrepr"] = .string(argsrepr ?? JSONValue.array(args).description)
-        h["kwargsrepr"] = .string(kwargsrepr ?? JSONValue.object(kwargs).description)
-        h["origin"] = .string(origin)
-        h["ignore_result"] = .bool(ignoreResult)
-        h["replaced_task_nesting"] = .int(Int64(replacedTaskNesting))
-        h["stamped_headers"] = stampedHeaders.map { .array($0.map(JSONValue.string)) } ?? .null
-        h["stamps"] = .object(stamps)
+        var h: [String: JSONValue] = [:]
+        h.reserveCapacity(extraHeaders.count + Self.knownHeaders.count)
+        forEachHeader { h[$0] = $1 }
         return h
+    }
+
+    /// Calls `body` with every `application_headers` entry, the protocol's own headers first and
+    /// then the extra ones (an extra header named like a protocol header is left out, as
+    /// ``headers`` would overwrite it). Lets a transport build its own table without an
+    /// intermediate dictionary.
+    public func forEachHeader(_ body: (String, JSONValue) -> Void) {
+        body("lang", .string(lang))
+        body("task", .string(task))
+        body("id", .string(id))
+        body("shadow", .string(shadow))
+        body("eta", .string(eta.map(CeleryDate.format)))
+        body("expires", .string(expires.map(CeleryDate.format)))
+        body("group", .string(group))
+        body("group_index", groupIndex.map { .int(Int64($0)) } ?? .null)
+        body("retries", .int(Int64(retries)))
+        body("timelimit", .array([Self.number(timeLimit), Self.number(softTimeLimit)]))
+        body("root_id", .string(rootID ?? id))
+        body("parent_id", .string(parentID))
+        body("argsrepr", .string(argsrepr ?? JSONValue.array(args).description))
+        body("kwargsrepr", .string(kwargsrepr ?? JSONValue.object(kwargs).description))
+        body("origin", .string(origin))
+        body("ignore_result", .bool(ignoreResult))
+        body("replaced_task_nesting", .int(Int64(replacedTaskNesting)))
+        body("stamped_headers", stampedHeaders.map { .array($0.map(JSONValue.string)) } ?? .null)
+        body("stamps", .object(stamps))
+        for (key, value) in extraHeaders where Self.knownHeaderIndex[key] == nil { body(key, value) }
     }
 
     /// The body `[args, kwargs, {"callbacks", "errbacks", "chain", "chord"}]` as JSON bytes.
