@@ -68,7 +68,9 @@ import TestSupport
         #expect(results.allSatisfy { $0.isComplete })
         #expect(results.filter(\.claimed).count == 1)
         let winner = results[0].claimed ? "d" : "e"
-        // Results come back in header order.
+        // Results come back in header order, to the claimant with its claim and on request.
+        #expect(results.first(where: \.claimed)?.members?.map(\.result) == [0, 10, 20])
+        #expect(results.first(where: { !$0.claimed })?.members == nil)
         #expect(try await backend.chordMembers(groupID: group).map(\.result) == [0, 10, 20])
         #expect(try await backend.extendChordClaim(groupID: group, token: winner, seconds: 30))
         #expect(try await !backend.extendChordClaim(groupID: group, token: "someone-else", seconds: 30))

@@ -7,7 +7,9 @@ enum ChordScripts {
     ///
     /// KEYS: `.j`, `.t`, `.s`, `.d`, group key, `.c`.
     /// ARGV: task id, member JSON, ordered ("1"), score, expires, group expires, claim expiry, claim token.
-    /// Returns `{readycount, totaldiff, size, claimed}`; `{-1, 0, 0, 0}` after the chord is done.
+    /// Returns `{readycount, totaldiff, size, claimed}`, plus every recorded member (in header
+    /// order) as a fifth element for the caller that claimed; `{-1, 0, 0, 0}` after the chord is
+    /// done.
     static let partReturn = """
     local jkey, tkey, skey, dkey, gkey, ckey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
     local tid, value, ordered, score = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
@@ -41,13 +43,18 @@ enum ChordScripts {
     end
     local totaldiff = redis.call('GET', tkey)
     local size = redis.call('GET', skey)
-    local claimed = 0
     if size and readycount == tonumber(size) + tonumber(totaldiff or 0) then
         if redis.call('SET', ckey, claim_token, 'NX', 'EX', claim_expires) then
-            claimed = 1
+            local members
+            if ordered == '1' then
+                members = redis.call('ZRANGE', jkey, 0, -1)
+            else
+                members = redis.call('LRANGE', jkey, 0, -1)
+            end
+            return {readycount, totaldiff, size, 1, members}
         end
     end
-    return {readycount, totaldiff, size, claimed}
+    return {readycount, totaldiff, size, 0}
     """
 
     /// Extends the claim while this worker owns it, or re-takes an expired claim while the chord

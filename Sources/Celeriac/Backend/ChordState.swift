@@ -7,13 +7,17 @@ public struct ChordPartStatus: Sendable, Equatable {
     public var total: Int?
     /// This caller won the right to publish the callback.
     public var claimed: Bool
+    /// Every recorded part in header order, when the backend read them while claiming (saves
+    /// the claimant a ``ChordBackend/chordMembers(groupID:)`` call); nil otherwise.
+    public var members: [ChordMember]?
 
     public var isComplete: Bool { total.map { readyCount == $0 } ?? false }
 
-    public init(readyCount: Int, total: Int?, claimed: Bool) {
+    public init(readyCount: Int, total: Int?, claimed: Bool, members: [ChordMember]? = nil) {
         self.readyCount = readyCount
         self.total = total
         self.claimed = claimed
+        self.members = members
     }
 }
 
@@ -50,6 +54,10 @@ public protocol ChordBackend: Sendable {
     /// Records a finished header part once (duplicates are ignored) and tries to claim the
     /// callback dispatch when the chord is complete.
     func chordPartReturned(groupID: String, member: ChordMember, groupIndex: Int?, claimToken: String) async throws -> ChordPartStatus
+
+    /// How long a claim won in ``chordPartReturned(groupID:member:groupIndex:claimToken:)``
+    /// lasts before another copy of a part may take it over.
+    var chordClaimLifetime: Duration { get }
 
     /// Every recorded part, in header order.
     func chordMembers(groupID: String) async throws -> [ChordMember]

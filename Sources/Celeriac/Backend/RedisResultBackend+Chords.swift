@@ -8,6 +8,8 @@ extension RedisResultBackend {
     /// Seconds the `done` marker keeps late duplicates from recreating chord state.
     static let doneExpires = 300
 
+    public var chordClaimLifetime: Duration { .seconds(Self.claimExpires) }
+
     public func setChordSize(groupID: String, size: Int) async throws {
         let claim = RedisArgument(keys.chord(groupID, .claim))
         let sizeKey = RedisArgument(keys.chord(groupID, .size))
@@ -24,19 +26,24 @@ extension RedisResultBackend {
             RedisArgument(member.taskID), RedisArgument(bytes: member.json.serialized()), "1", RedisArgument(score),
             RedisArgument(expires), RedisArgument(expires), RedisArgument(Self.claimExpires), RedisArgument(claimToken),
         ])
-        guard let items = reply.array, items.count == 4 else {
+        guard let items = reply.array, items.count == 4 || items.count == 5 else {
             throw ProtocolError("unexpected chord script reply \(reply)")
         }
         func number(_ value: RedisValue) -> Int? { value.int ?? value.string.flatMap { Int($0) } }
         let ready = number(items[0]) ?? 0
         let size = number(items[2])
         let diff = number(items[1]) ?? 0
-        return ChordPartStatus(readyCount: ready, total: size.map { $0 + diff }, claimed: number(items[3]) == 1)
+        let members = try items.count == 5 ? Self.members(items[4]) : nil
+        return ChordPartStatus(readyCount: ready, total: size.map { $0 + diff }, claimed: number(items[3]) == 1,
+                               members: members)
     }
 
     public func chordMembers(groupID: String) async throws -> [ChordMember] {
-        let reply = try await client.send("ZRANGE", RedisArgument(keys.chord(groupID, .join)), "0", "-1")
-        return try (reply.array ?? []).map { item in
+        try Self.members(try await client.send("ZRANGE", RedisArgument(keys.chord(groupID, .join)), "0", "-1"))
+    }
+
+    private static func members(_ reply: RedisValue) throws -> [ChordMember] {
+        try (reply.array ?? []).map { item in
             guard let bytes = item.bytes else { throw ProtocolError("chord member is not a string") }
             return try ChordMember(json: try JSONValue(parsing: bytes))
         }

@@ -49,6 +49,7 @@ extension Worker {
         // and was 3 % of a worker's CPU running chords).
         let token = String(decoding: TaskMessage.newID().utf8.filter { $0 != UInt8(ascii: "-") }, as: UTF8.self)
         let member = ChordMember(taskID: message.id, state: state, result: result)
+        let asked = ContinuousClock.now
         let status = await settle(delivery, "record chord part") {
             try await self.backend.chordPartReturned(groupID: groupID, member: member,
                                                      groupIndex: message.groupIndex, claimToken: token)
@@ -57,7 +58,8 @@ extension Worker {
         var logger = logger
         logger[metadataKey: "group_id"] = .string(groupID)
         do {
-            let members = try await backend.chordMembers(groupID: groupID)
+            let members: [ChordMember]
+            if let read = status.members { members = read } else { members = try await backend.chordMembers(groupID: groupID) }
             if let failed = members.first(where: { $0.state.propagates }) {
                 let cause = ExceptionInfo(json: failed.result)
                 let error = ExceptionInfo.chordError("Dependency \(failed.taskID) raised \(cause.pythonRepr)")
@@ -67,9 +69,13 @@ extension Worker {
                 _ = try? await backend.cleanUpChord(groupID: groupID, token: token)
                 return
             }
-            guard try await backend.extendChordClaim(groupID: groupID, token: token, seconds: 60) else {
-                logger.warning("chord callback not published: the dispatch claim was lost")
-                return
+            // The claim was taken after `asked` and lasts chordClaimLifetime: well inside that it
+            // is certainly still ours. Only a slow join pays a round trip to extend it.
+            if ContinuousClock.now - asked > backend.chordClaimLifetime / 2 {
+                guard try await backend.extendChordClaim(groupID: groupID, token: token, seconds: 60) else {
+                    logger.warning("chord callback not published: the dispatch claim was lost")
+                    return
+                }
             }
             let results = JSONValue.array(members.map(\.result))
             let lineage = CanvasPublisher.Lineage(parentID: message.id, rootID: message.rootID ?? message.id)
