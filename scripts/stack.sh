@@ -12,6 +12,8 @@
 # .env.example when missing); STACK_PORT_OFFSET shifts every port (the test command uses it so
 # tests never collide with a running development stack). State lives under $STACK_DIR
 # (default .run/stack). Nothing is ever stopped by name: only the PIDs this script recorded.
+# RABBITMQ_EXTRA_CONF (lines of rabbitmq.conf) is appended to the node's configuration on start,
+# for trying broker settings (benchmarks).
 #
 # This file can also be sourced: it then only defines the functions and variables.
 
@@ -182,6 +184,7 @@ default_permissions.read = .*
 default_permissions.write = .*
 management.tcp.ip = 127.0.0.1
 management.tcp.port = $RMQ_MGMT_PORT
+${RABBITMQ_EXTRA_CONF:-}
 EOF
   if [ "${RABBITMQ_MANAGEMENT:-0}" = 1 ]; then echo '[rabbitmq_management].' > "$d/enabled_plugins"
   else echo '[].' > "$d/enabled_plugins"; fi

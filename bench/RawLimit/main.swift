@@ -9,10 +9,11 @@
 // `demo.add` message (same headers, properties and body layout); results the size of its
 // stored result. Prints one JSON line: messages/s from the first publish to the last ack.
 // RAW_RESULTS=0 leaves Redis out (publish with confirm, consume, ack): the limit for tasks whose
-// results are ignored.
+// results are ignored. RAW_TRANSIENT=1 publishes transient (delivery mode 1) instead of
+// persistent messages, to see what persistence costs the broker (Celery tasks are persistent).
 //
 //   raw-limit N        (AMQP_URL, REDIS_URL; RAW_CONSUMERS=2, RAW_PREFETCH=256, RAW_WINDOW=1024,
-//                       RAW_QUEUE=bench.raw, RAW_RESULTS=1)
+//                       RAW_QUEUE=bench.raw, RAW_RESULTS=1, RAW_TRANSIENT=0)
 import CHiredis
 import CRabbitMQ
 import Foundation
@@ -194,7 +195,7 @@ final class MessageBuilder {
         properties.content_type = cBytes("application/json")
         properties.content_encoding = cBytes("utf-8")
         properties.headers = amqp_table_t(num_entries: Int32(fields.count), entries: entries)
-        properties.delivery_mode = 2
+        properties.delivery_mode = environment["RAW_TRANSIENT"] == "1" ? 1 : 2
         properties.priority = 0
         properties.correlation_id = amqp_bytes_t(len: 36, bytes: UnsafeMutableRawPointer(idBuffer))
         properties.reply_to = cBytes("")
