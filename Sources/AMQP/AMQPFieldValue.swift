@@ -1,7 +1,9 @@
 /// A value in an AMQP field table (message headers, declaration arguments).
 ///
 /// The cases follow RabbitMQ's field types: `int64` is `l`, `uint64` is `L`, `bytes` is `x`.
-public indirect enum AMQPFieldValue: Sendable, Hashable {
+/// Not `indirect`: arrays and tables already keep their elements out of line, and boxing every
+/// value cost a heap allocation per header in every message sent and received.
+public enum AMQPFieldValue: Sendable, Hashable {
     case bool(Bool)
     case int8(Int8)
     case uint8(UInt8)

@@ -1,7 +1,10 @@
 public import Foundation
 
 /// A BSON value.
-public indirect enum BSONValue: Sendable, Hashable {
+///
+/// Not `indirect`: documents and arrays keep their elements out of line already; boxing every
+/// value cost a heap allocation per value.
+public enum BSONValue: Sendable, Hashable {
     case double(Double)
     case string(String)
     case document(BSONDocument)

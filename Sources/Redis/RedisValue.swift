@@ -1,5 +1,8 @@
 /// A Redis reply (RESP2).
-public indirect enum RedisValue: Sendable, Hashable {
+///
+/// Not `indirect`: arrays keep their elements out of line already; boxing every reply cost a heap
+/// allocation per reply.
+public enum RedisValue: Sendable, Hashable {
     case null
     /// A status reply such as `OK` or `QUEUED`.
     case status(String)
