@@ -82,6 +82,39 @@ import TestSupport
         await backend.close()
     }
 
+    @Test func storeChordPartStoresTheResultAndRecordsThePartInOneCall() async throws {
+        let backend = try await backend()
+        let group = UUID().uuidString.lowercased()
+        try await backend.setChordSize(groupID: group, size: 2)
+        let ids = [UUID().uuidString.lowercased(), UUID().uuidString.lowercased()]
+        func meta(_ index: Int, _ status: TaskState, _ result: JSONValue) -> ResultMeta {
+            var meta = ResultMeta(taskID: ids[index], status: status, result: result, dateDone: Date())
+            meta.groupID = group
+            return meta
+        }
+        // The waiter hears the stored result announced, as with store(_:).
+        let waiter = Task { try await backend.waitForReady(ids[0], timeout: .seconds(10)) }
+        try await Task.sleep(for: .milliseconds(200))
+        let first = try await backend.storeChordPart(meta(0, .success, 3), groupID: group,
+                                                     member: ChordMember(taskID: ids[0], state: .success, result: 3),
+                                                     groupIndex: 0, claimToken: "a")
+        #expect(first == ChordPartStatus(readyCount: 1, total: 2, claimed: false))
+        #expect(try await waiter.value.result == 3)
+        let last = try await backend.storeChordPart(meta(1, .success, 4), groupID: group,
+                                                    member: ChordMember(taskID: ids[1], state: .success, result: 4),
+                                                    groupIndex: 1, claimToken: "b")
+        #expect(last.claimed && last.isComplete)
+        #expect(last.members?.map(\.result) == [3, 4])
+        #expect(try await backend.result(for: ids[1])?.result == 4)
+        // A late copy that failed neither overwrites the SUCCESS nor counts the part twice.
+        let copy = try await backend.storeChordPart(meta(1, .failure, "late"), groupID: group,
+                                                    member: ChordMember(taskID: ids[1], state: .failure, result: "late"),
+                                                    groupIndex: 1, claimToken: "c")
+        #expect(copy.readyCount == 2 && !copy.claimed)
+        #expect(try await backend.result(for: ids[1])?.status == .success)
+        await backend.close()
+    }
+
     @Test func runLeaseIsExclusiveUntilReleased() async throws {
         let backend = try await backend()
         let id = UUID().uuidString

@@ -3,58 +3,75 @@
 /// other's chords: the same `.j` sorted set (member `[1, tid, state, result]`, score =
 /// `group_index`), `.d` dedupe set (`tid:index`), `.s` size, `.t` total diff and `.c` claim.
 enum ChordScripts {
-    /// Records one header part, once, and claims the callback dispatch when it completes the chord.
+    /// `chord_part_return(keys, argv)`: records one header part, once, and claims the callback
+    /// dispatch when it completes the chord.
     ///
-    /// KEYS: `.j`, `.t`, `.s`, `.d`, group key, `.c`.
-    /// ARGV: task id, member JSON, ordered ("1"), score, expires, group expires, claim expiry, claim token.
+    /// keys: `.j`, `.t`, `.s`, `.d`, group key, `.c`.
+    /// argv: task id, member JSON, ordered ("1"), score, expires, group expires, claim expiry, claim token.
     /// Returns `{readycount, totaldiff, size, claimed}`, plus every recorded member (in header
     /// order) as a fifth element for the caller that claimed; `{-1, 0, 0, 0}` after the chord is
     /// done.
-    static let partReturn = """
-    local jkey, tkey, skey, dkey, gkey, ckey = KEYS[1], KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6]
-    local tid, value, ordered, score = ARGV[1], ARGV[2], ARGV[3], ARGV[4]
-    local expires, group_expires = tonumber(ARGV[5]), tonumber(ARGV[6])
-    local claim_expires, claim_token = tonumber(ARGV[7]), ARGV[8]
-    if redis.call('GET', ckey) == 'done' then
-        return {-1, 0, 0, 0}
-    end
-    local member = tid .. ':' .. score
-    if redis.call('SISMEMBER', dkey, member) == 0 then
-        if ordered == '1' then
-            redis.call('ZADD', jkey, score, value)
-        else
-            redis.call('RPUSH', jkey, value)
+    static let partReturnFunction = """
+    local function chord_part_return(keys, argv)
+        local jkey, tkey, skey, dkey, gkey, ckey = keys[1], keys[2], keys[3], keys[4], keys[5], keys[6]
+        local tid, value, ordered, score = argv[1], argv[2], argv[3], argv[4]
+        local expires, group_expires = tonumber(argv[5]), tonumber(argv[6])
+        local claim_expires, claim_token = tonumber(argv[7]), argv[8]
+        if redis.call('GET', ckey) == 'done' then
+            return {-1, 0, 0, 0}
         end
-        redis.call('SADD', dkey, member)
-    end
-    local readycount
-    if ordered == '1' then
-        readycount = redis.call('ZCOUNT', jkey, '-inf', '+inf')
-    else
-        readycount = redis.call('LLEN', jkey)
-    end
-    if expires > 0 then
-        for _, key in ipairs({jkey, tkey, skey, dkey}) do
-            redis.call('EXPIRE', key, expires)
-        end
-        if group_expires > 0 then
-            redis.call('EXPIRE', gkey, group_expires)
-        end
-    end
-    local totaldiff = redis.call('GET', tkey)
-    local size = redis.call('GET', skey)
-    if size and readycount == tonumber(size) + tonumber(totaldiff or 0) then
-        if redis.call('SET', ckey, claim_token, 'NX', 'EX', claim_expires) then
-            local members
+        local member = tid .. ':' .. score
+        if redis.call('SISMEMBER', dkey, member) == 0 then
             if ordered == '1' then
-                members = redis.call('ZRANGE', jkey, 0, -1)
+                redis.call('ZADD', jkey, score, value)
             else
-                members = redis.call('LRANGE', jkey, 0, -1)
+                redis.call('RPUSH', jkey, value)
             end
-            return {readycount, totaldiff, size, 1, members}
+            redis.call('SADD', dkey, member)
         end
+        local readycount
+        if ordered == '1' then
+            readycount = redis.call('ZCOUNT', jkey, '-inf', '+inf')
+        else
+            readycount = redis.call('LLEN', jkey)
+        end
+        if expires > 0 then
+            for _, key in ipairs({jkey, tkey, skey, dkey}) do
+                redis.call('EXPIRE', key, expires)
+            end
+            if group_expires > 0 then
+                redis.call('EXPIRE', gkey, group_expires)
+            end
+        end
+        local totaldiff = redis.call('GET', tkey)
+        local size = redis.call('GET', skey)
+        if size and readycount == tonumber(size) + tonumber(totaldiff or 0) then
+            if redis.call('SET', ckey, claim_token, 'NX', 'EX', claim_expires) then
+                local members
+                if ordered == '1' then
+                    members = redis.call('ZRANGE', jkey, 0, -1)
+                else
+                    members = redis.call('LRANGE', jkey, 0, -1)
+                end
+                return {readycount, totaldiff, size, 1, members}
+            end
+        end
+        return {readycount, totaldiff, size, 0}
     end
-    return {readycount, totaldiff, size, 0}
+
+    """
+
+    /// KEYS and ARGV as `chord_part_return`'s keys and argv.
+    static let partReturn = partReturnFunction + "return chord_part_return(KEYS, ARGV)\n"
+
+    /// A header part's result stored and the part recorded in one call (one round trip, one
+    /// script run instead of two). KEYS: result key, then `chord_part_return`'s six. ARGV: JSON
+    /// meta, result expiry, then `chord_part_return`'s eight. Returns `chord_part_return`'s reply.
+    static let storeAndPartReturn = ResultScripts.storeFunction + partReturnFunction + """
+    store_result(KEYS[1], ARGV[1], tonumber(ARGV[2]))
+    return chord_part_return({KEYS[2], KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7]},
+                             {ARGV[3], ARGV[4], ARGV[5], ARGV[6], ARGV[7], ARGV[8], ARGV[9], ARGV[10]})
+
     """
 
     /// Extends the claim while this worker owns it, or re-takes an expired claim while the chord

@@ -19,13 +19,32 @@ extension RedisResultBackend {
     }
 
     public func chordPartReturned(groupID: String, member: ChordMember, groupIndex: Int?, claimToken: String) async throws -> ChordPartStatus {
-        let keyList = [keys.chord(groupID, .join), keys.chord(groupID, .totalDiff), keys.chord(groupID, .size),
-                       keys.chord(groupID, .dedupe), keys.group(groupID), keys.chord(groupID, .claim)].map { RedisArgument($0) }
-        let score = groupIndex.map(String.init) ?? "+inf"
-        let reply = try await client.evalScript(partReturnScript, keys: keyList, arguments: [
-            RedisArgument(member.taskID), RedisArgument(bytes: member.json.serialized()), "1", RedisArgument(score),
-            RedisArgument(expires), RedisArgument(expires), RedisArgument(Self.claimExpires), RedisArgument(claimToken),
-        ])
+        try Self.partStatus(try await client.evalScript(
+            partReturnScript, keys: partReturnKeys(groupID),
+            arguments: partReturnArguments(member, groupIndex: groupIndex, claimToken: claimToken)))
+    }
+
+    /// One script: the result stored (never over a SUCCESS, like ``store(_:)``) and the part recorded.
+    public func storeChordPart(_ meta: ResultMeta, groupID: String, member: ChordMember, groupIndex: Int?,
+                               claimToken: String) async throws -> ChordPartStatus {
+        try Self.partStatus(try await client.evalScript(
+            storeAndPartReturnScript, keys: [RedisArgument(keys.task(meta.taskID))] + partReturnKeys(groupID),
+            arguments: [RedisArgument(bytes: meta.serialized()), RedisArgument(expires)]
+                + partReturnArguments(member, groupIndex: groupIndex, claimToken: claimToken)))
+    }
+
+    private func partReturnKeys(_ groupID: String) -> [RedisArgument] {
+        [keys.chord(groupID, .join), keys.chord(groupID, .totalDiff), keys.chord(groupID, .size),
+         keys.chord(groupID, .dedupe), keys.group(groupID), keys.chord(groupID, .claim)].map { RedisArgument($0) }
+    }
+
+    private func partReturnArguments(_ member: ChordMember, groupIndex: Int?, claimToken: String) -> [RedisArgument] {
+        [RedisArgument(member.taskID), RedisArgument(bytes: member.json.serialized()), "1",
+         RedisArgument(groupIndex.map(String.init) ?? "+inf"), RedisArgument(expires), RedisArgument(expires),
+         RedisArgument(Self.claimExpires), RedisArgument(claimToken)]
+    }
+
+    private static func partStatus(_ reply: RedisValue) throws -> ChordPartStatus {
         guard let items = reply.array, items.count == 4 || items.count == 5 else {
             throw ProtocolError("unexpected chord script reply \(reply)")
         }

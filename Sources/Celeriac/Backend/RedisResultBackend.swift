@@ -14,6 +14,7 @@ public final class RedisResultBackend: ResultBackend {
     let logger: Logger
     let storeScript = RedisScript(ResultScripts.storeResult)
     let partReturnScript = RedisScript(ChordScripts.partReturn)
+    let storeAndPartReturnScript = RedisScript(ChordScripts.storeAndPartReturn)
     let claimExtendScript = RedisScript(ChordScripts.claimExtend)
     let cleanupScript = RedisScript(ChordScripts.cleanup)
     let releaseLeaseScript = RedisScript(ResultScripts.releaseLease)

@@ -18,8 +18,23 @@ public protocol ResultBackend: ChordBackend {
     /// Deletes the stored result.
     func forget(_ taskID: String) async throws
 
+    /// Stores a chord header part's result (as ``store(_:)``) and records the part (as
+    /// ``ChordBackend/chordPartReturned(groupID:member:groupIndex:claimToken:)``), in one step
+    /// where the backend can.
+    func storeChordPart(_ meta: ResultMeta, groupID: String, member: ChordMember, groupIndex: Int?,
+                        claimToken: String) async throws -> ChordPartStatus
+
     /// Closes connections.
     func close() async
+}
+
+extension ResultBackend {
+    /// The two steps one after the other.
+    public func storeChordPart(_ meta: ResultMeta, groupID: String, member: ChordMember, groupIndex: Int?,
+                               claimToken: String) async throws -> ChordPartStatus {
+        try await store(meta)
+        return try await chordPartReturned(groupID: groupID, member: member, groupIndex: groupIndex, claimToken: claimToken)
+    }
 }
 
 /// Waiting for a result took longer than allowed.

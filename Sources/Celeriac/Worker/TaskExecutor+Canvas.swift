@@ -6,8 +6,10 @@ import Logging
 extension Worker {
     var canvas: CanvasPublisher { CanvasPublisher(broker: broker, backend: backend, origin: configuration.hostname) }
 
-    /// After a SUCCESS was stored: callbacks, the next chain step, and the chord part.
-    func continueWorkflow(after message: TaskMessage, delivery: BrokerDelivery, value: JSONValue, logger: Logger) async {
+    /// After a SUCCESS: callbacks, the next chain step, and the chord part. A chord header part's
+    /// result, `storing`, is stored together with the part's record.
+    func continueWorkflow(after message: TaskMessage, delivery: BrokerDelivery, value: JSONValue,
+                          storing meta: ResultMeta? = nil, logger: Logger) async {
         let lineage = CanvasPublisher.Lineage(parentID: message.id, rootID: message.rootID ?? message.id)
         for callback in message.callbacks ?? [] {
             await settle(delivery, "publish callback \(callback.task)") {
@@ -21,7 +23,7 @@ extension Worker {
             }
         }
         if message.chord != nil, message.group != nil {
-            await chordPartReturned(message, delivery: delivery, state: .success, result: value, logger: logger)
+            await chordPartReturned(message, delivery: delivery, state: .success, result: value, storing: meta, logger: logger)
         }
     }
 
@@ -43,7 +45,7 @@ extension Worker {
     /// Records this header part; the part that completes the chord and wins the claim joins the
     /// results and publishes the body exactly once (or fails it with a ChordError).
     func chordPartReturned(_ message: TaskMessage, delivery: BrokerDelivery, state: TaskState, result: JSONValue,
-                           logger: Logger) async {
+                           storing meta: ResultMeta? = nil, logger: Logger) async {
         guard let groupID = message.group, let body = message.chord else { return }
         // 32 hex digits; a byte filter (Foundation's replacingOccurrences bridges through NSString
         // and was 3 % of a worker's CPU running chords).
@@ -51,8 +53,12 @@ extension Worker {
         let member = ChordMember(taskID: message.id, state: state, result: result)
         let asked = ContinuousClock.now
         let status = await settle(delivery, "record chord part") {
-            try await self.backend.chordPartReturned(groupID: groupID, member: member,
-                                                     groupIndex: message.groupIndex, claimToken: token)
+            if let meta {
+                return try await self.backend.storeChordPart(meta, groupID: groupID, member: member,
+                                                             groupIndex: message.groupIndex, claimToken: token)
+            }
+            return try await self.backend.chordPartReturned(groupID: groupID, member: member,
+                                                            groupIndex: message.groupIndex, claimToken: token)
         }
         guard let status, status.isComplete, status.claimed else { return }
         var logger = logger

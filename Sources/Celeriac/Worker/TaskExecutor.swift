@@ -112,10 +112,12 @@ extension Worker {
         switch outcome {
         case .success(let value):
             metrics.finished(message.task, state: .success, seconds: runtime)
-            if !ignoreResult {
-                await persist(makeMeta(message, delivery, status: .success, result: value), delivery: delivery, logger: logger)
-            }
-            await continueWorkflow(after: message, delivery: delivery, value: value, logger: logger)
+            let meta = ignoreResult ? nil : makeMeta(message, delivery, status: .success, result: value)
+            // A chord header part's result is stored by the same backend call that records the part.
+            let storedWithChordPart = message.chord != nil && message.group != nil
+            if let meta, !storedWithChordPart { await persist(meta, delivery: delivery, logger: logger) }
+            await continueWorkflow(after: message, delivery: delivery, value: value,
+                                   storing: storedWithChordPart ? meta : nil, logger: logger)
             logger.info("task succeeded", metadata: ["runtime": .string(String(format: "%.4f", runtime))])
             await events.send("task-succeeded", ["uuid": .string(message.id), "result": .string(value.description),
                                                  "runtime": .double(runtime)])
