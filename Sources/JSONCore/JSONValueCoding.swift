@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 // Direct Codable <-> JSONValue conversion, the fast path of `JSONValue(encoding:)` and
 // `JSONValue.decode(as:)`. The reference path goes through text (JSONEncoder then the JSON

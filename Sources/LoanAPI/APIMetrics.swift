@@ -17,14 +17,20 @@ public struct APIMetrics: Sendable {
     }
 
     func request(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(name: "http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))])
+        registry.makeCounter(descriptor: MetricNameDescriptor(metricName: "http_requests", unitName: "total",
+                                                              helpText: "HTTP requests answered, by method, route and status."),
+                             labels: [("method", method), ("route", route), ("status", String(status))])
             .increment()
-        registry.makeDurationHistogram(name: "http_request_duration_seconds", labels: [("method", method), ("route", route)],
-                                       buckets: Self.buckets).record(duration)
+        registry.makeDurationHistogram(descriptor: MetricNameDescriptor(metricName: "http_request_duration", unitName: "seconds",
+                                                                        helpText: "Time to answer an HTTP request, by method and route."),
+                                       labels: [("method", method), ("route", route)], buckets: Self.buckets)
+            .record(duration)
     }
 
     func taskSubmitted(_ task: String, ok: Bool) {
-        registry.makeCounter(name: "celeriac_api_tasks_submitted_total", labels: [("task", task), ("outcome", ok ? "sent" : "failed")])
+        registry.makeCounter(descriptor: MetricNameDescriptor(namespace: "celeriac", subsystem: "api", metricName: "tasks_submitted",
+                                                              unitName: "total", helpText: "Tasks the API sent to the broker, by task and outcome."),
+                             labels: [("task", task), ("outcome", ok ? "sent" : "failed")])
             .increment()
     }
 

@@ -10,7 +10,8 @@ struct AccountRoutes {
         table.add(.post, "/accounts") { request, _ in try await signUp(request) }
         table.add(.post, "/auth/login") { request, _ in try await logIn(request) }
         table.add(.get, "/accounts/me") { request, _ in
-            try Self.view(try await services.authenticate(request)).response()
+            let account = try await services.authenticate(request)
+            return Self.view(account).response()
         }
         table.add(.patch, "/accounts/me") { request, _ in try await update(request) }
         table.add(.delete, "/accounts/me") { request, _ in

@@ -1,4 +1,4 @@
-public import Hummingbird
+import Hummingbird
 
 /// A route the API serves, as the OpenAPI document names it (`/loans/{id}`).
 public struct APIRoute: Sendable, Hashable, CustomStringConvertible {

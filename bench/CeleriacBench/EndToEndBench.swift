@@ -115,7 +115,7 @@ struct EndToEndBench {
         }
         let sent = ContinuousClock.now
         if let marker = ProcessInfo.processInfo.environment["BENCH_SENT_MARKER"] {
-            FileManager.default.createFile(atPath: marker, contents: Data("sent".utf8))
+            _ = FileManager.default.createFile(atPath: marker, contents: Data("sent".utf8))
         }
         while let state = try await client.broker.queueState(queue), state.messages > 0 {
             try await Task.sleep(for: .milliseconds(5))

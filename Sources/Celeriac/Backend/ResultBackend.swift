@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// Where task results and states live, with the chord bookkeeping of ``ChordBackend``.
 /// ``RedisResultBackend`` implements Celery's Redis format.

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 public import Logging
 
 /// What a running task knows about its own invocation (Celery's `self.request`).

@@ -1,4 +1,4 @@
-public import Foundation
+import Foundation
 
 /// How one worker process consumes and runs tasks.
 public struct WorkerConfiguration: Sendable {
