@@ -33,8 +33,10 @@ enum TimeLimitRunner {
             }
             if let hard {
                 timers.append(timer.schedule(after: hard) {
-                    work.cancel()
+                    // Resolve before cancelling: the cancelled body would otherwise race to
+                    // resolve first with its CancellationError (reported as a soft limit).
                     gate.resolve(.timeLimitExceeded(hard))
+                    work.cancel()
                 })
             }
             gate.onResolve { [timers] in timers.forEach { $0.cancel() } }
