@@ -93,10 +93,16 @@ import TestSupport
         let result = try await harness.client.apply(DemoTasks.add, .init(x: 20, y: 22), options: SendOptions(queue: queue, countdown: 2))
         try await Task.sleep(for: .milliseconds(700))
         // Meanwhile the worker holds nothing and the task queue is empty: the message is parked
-        // in a delay queue.
-        #expect(worker.activity == (active: 0, processed: 0))
-        #expect(try await harness.broker.queueState(queue)?.messages == 0)
-        #expect(try await result.state() == .pending)
+        // in a delay queue. Judged only when all three were read before the countdown ran out:
+        // on a loaded machine the sleep itself can overshoot the 2 s.
+        let activity = worker.activity
+        let queued = try await harness.broker.queueState(queue)?.messages
+        let state = try await result.state()
+        if Date().timeIntervalSince(sent) < 1.9 {
+            #expect(activity == (active: 0, processed: 0))
+            #expect(queued == 0)
+            #expect(state == .pending)
+        }
         #expect(try await result.get(timeout: .seconds(20)) == 42)
         let done = try #require(try await result.meta()?.dateDone)
         #expect(done.timeIntervalSince(sent) >= 2)
