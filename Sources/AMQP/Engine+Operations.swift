@@ -227,7 +227,7 @@ extension Engine {
     }
 
     /// Queues a single ack; ``flushAcks()`` sends it, together with the others of the same batch
-    /// of jobs, and then resolves `promise`.
+    /// of jobs, and then resolves `promise` (nil: nobody waits, see `queueAckNoWait`).
     func queueAck(_ tag: AMQPDeliveryTag, promise: Promise<Void>?) {
         guard tag.connectionID == connectionID, tag.generation == generation, isConnected,
               openChannels.contains(ChannelID.consume) else {

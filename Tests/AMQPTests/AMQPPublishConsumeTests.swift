@@ -127,6 +127,30 @@ import Testing
         await second.close()
     }
 
+    /// `acknowledge` returns before the ack is written; the acks still all go out (closing the
+    /// connection sends the queued ones first), and only those.
+    @Test func acknowledgeWithoutWaitingAcknowledgesExactlyThoseDeliveries() async throws {
+        let queue = TestEnvironment.uniqueName("amqp-nowait-acks")
+        let first = try await connected(name: "amqp-tests-nowait-acks")
+        try await first.declare(QueueDeclaration(name: queue, durable: true))
+        try await first.publish((0..<30).map { message($0, to: queue) })
+        let consumer = try await first.consume(queue: queue, prefetch: 30)
+        let deliveries = try await take(30, from: consumer)
+        let kept: Set<Int> = [3, 4, 17, 29]
+        for delivery in deliveries.shuffled() where !kept.contains(delivery.id) { first.acknowledge(delivery) }
+        await first.close()
+
+        let second = try await connected(name: "amqp-tests-nowait-acks-2")
+        let again = try await second.consume(queue: queue, prefetch: 30)
+        let redelivered = try await take(kept.count, from: again)
+        #expect(Set(redelivered.map(\.id)) == kept)
+        for delivery in redelivered { second.acknowledge(delivery) }
+        try await again.cancel()
+        try await eventually(5, "nothing else redelivered") { try await second.queueState(queue)?.messageCount == 0 }
+        try await second.deleteQueue(queue)
+        await second.close()
+    }
+
     @Test func unroutableMandatoryMessageAndMissingExchange() async throws {
         let connection = try await connected()
         let nowhere = TestEnvironment.uniqueName("amqp-nowhere")
