@@ -17,37 +17,29 @@ public enum CeleryDate {
         if micros >= 1_000_000 { seconds += 1; micros -= 1_000_000 }
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let year = Int(parts.tm_year) + 1900
-        if (0...9999).contains(year) {
-            // Every stored result has one: written digit by digit rather than by interpolation.
-            return String(unsafeUninitializedCapacity: 32) { out in
-                var at = 0
-                func put(_ value: Int, _ width: Int) {
-                    var divisor = 1
-                    for _ in 1..<width { divisor *= 10 }
-                    var rest = value
-                    while divisor > 0 {
-                        out[at] = UInt8(ascii: "0") + UInt8(rest / divisor)
-                        rest %= divisor
-                        divisor /= 10
-                        at += 1
-                    }
+        // Every stored result has one: written digit by digit rather than by interpolation.
+        let year = String(Int(parts.tm_year) + 1900)  // zero-padded to four digits below
+        return String(unsafeUninitializedCapacity: 28 + max(4, year.utf8.count)) { out in
+            var at = 0
+            func put(_ value: Int, _ width: Int) {
+                var divisor = 1
+                for _ in 1..<width { divisor *= 10 }
+                var rest = value
+                while divisor > 0 {
+                    out[at] = UInt8(ascii: "0") + UInt8(rest / divisor)
+                    rest %= divisor
+                    divisor /= 10
+                    at += 1
                 }
-                func put(_ character: Unicode.Scalar) { out[at] = UInt8(ascii: character); at += 1 }
-                put(year, 4); put("-"); put(Int(parts.tm_mon) + 1, 2); put("-"); put(Int(parts.tm_mday), 2); put("T")
-                put(Int(parts.tm_hour), 2); put(":"); put(Int(parts.tm_min), 2); put(":"); put(Int(parts.tm_sec), 2)
-                put("."); put(micros, 6); put("+"); put(0, 2); put(":"); put(0, 2)
-                return at
             }
+            func put(_ character: Unicode.Scalar) { out[at] = UInt8(ascii: character); at += 1 }
+            for _ in year.utf8.count..<max(4, year.utf8.count) { put("0") }
+            for byte in year.utf8 { out[at] = byte; at += 1 }
+            put("-"); put(Int(parts.tm_mon) + 1, 2); put("-"); put(Int(parts.tm_mday), 2); put("T")
+            put(Int(parts.tm_hour), 2); put(":"); put(Int(parts.tm_min), 2); put(":"); put(Int(parts.tm_sec), 2)
+            put("."); put(micros, 6); put("+"); put(0, 2); put(":"); put(0, 2)
+            return at
         }
-        func pad(_ value: Int32, _ width: Int) -> String {
-            let text = String(value)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
-        }
-        let micro = String(micros)
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2))."
-            + String(repeating: "0", count: 6 - micro.count) + micro + "+00:00"
     }
 
     /// Parses `YYYY-MM-DD[T ]HH:MM[:SS[.fraction]][Z|±HH[:MM]]`; returns nil for anything else.
