@@ -19,12 +19,22 @@ public struct TaskContext: Sendable {
     public var groupID: String? { message.group }
 
     public init(message: TaskMessage, hostname: String, logger: Logger) {
+        self.init(message: message, hostname: hostname, taskLogger: Self.taskLogger(logger, for: message))
+    }
+
+    /// For a logger made by ``taskLogger(_:for:)`` (the worker's, which already logs with it).
+    init(message: TaskMessage, hostname: String, taskLogger: Logger) {
         self.message = message
         self.hostname = hostname
+        self.logger = taskLogger
+    }
+
+    /// `logger` with the task's `task_id` and `task_name` metadata.
+    static func taskLogger(_ logger: Logger, for message: TaskMessage) -> Logger {
         var logger = logger
         logger[metadataKey: "task_id"] = .string(message.id)
         logger[metadataKey: "task_name"] = .string(message.task)
-        self.logger = logger
+        return logger
     }
 
     /// An error to throw to have the task retried (`throw context.retry(countdown: 5)`).

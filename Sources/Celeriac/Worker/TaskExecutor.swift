@@ -16,11 +16,9 @@ extension Worker {
             await settle(delivery, "dead-letter") { try await self.broker.deadLetter(delivery, reason: "\(error)") }
             return
         }
-        // Two metadata changes per task: loan-worker logs through DeferredMetadataLogHandler,
-        // for which a change is a dictionary store.
-        var logger = self.logger
-        logger[metadataKey: "task_id"] = .string(message.id)
-        logger[metadataKey: "task_name"] = .string(message.task)
+        // Two metadata changes per task, made once (the task's context gets this logger):
+        // loan-worker logs through DeferredMetadataLogHandler, for which a change is a dictionary store.
+        let logger = TaskContext.taskLogger(self.logger, for: message)
         metrics.received(message.task)
 
         if revoked.contains(message.id) {
@@ -101,7 +99,7 @@ extension Worker {
                                    result: ["pid": .int(Int64(getpid())), "hostname": .string(configuration.hostname)]),
                           delivery: delivery, logger: logger)
         }
-        let context = TaskContext(message: message, hostname: configuration.hostname, logger: logger)
+        let context = TaskContext(message: message, hostname: configuration.hostname, taskLogger: logger)
         let outcome = await TimeLimitRunner.run(soft: message.softTimeLimit ?? entry.options.softTimeLimit,
                                                 hard: message.timeLimit ?? entry.options.timeLimit) {
             try await entry.invoke(message, context)
