@@ -17,10 +17,7 @@ import TestSupport
 /// the parallel suites.
 @Suite("LoanAPI web front end in Chromium", .timeLimit(.minutes(6)))
 struct BrowserTests {
-    static var python: String {
-        ProcessInfo.processInfo.environment["BROWSER_PYTHON"]
-            ?? TestEnvironment.repositoryRoot.appendingPathComponent(".run/venv-browser/bin/python").path
-    }
+    static var python: String { TestEnvironment.installedTool("BROWSER_PYTHON", ".run/venv-browser/bin/python") }
 
     @Test func applicantJourneys() async throws {
         for tool in [Self.python, "/usr/bin/chromium", "/usr/bin/chromedriver"] {

@@ -13,8 +13,7 @@ import TestSupport
 @Suite("LoanAPI schemathesis fuzz", .timeLimit(.minutes(3)))
 struct FuzzTests {
     static var schemathesis: String {
-        ProcessInfo.processInfo.environment["SCHEMATHESIS"]
-            ?? TestEnvironment.repositoryRoot.appendingPathComponent(".run/venv-schemathesis/bin/schemathesis").path
+        TestEnvironment.installedTool("SCHEMATHESIS", ".run/venv-schemathesis/bin/schemathesis")
     }
 
     @Test func noServerErrorsAndNoSchemaViolations() async throws {

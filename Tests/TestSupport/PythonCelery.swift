@@ -4,10 +4,7 @@ public import JSONCore
 /// Drives Python Celery 5.7 (installed by scripts/test.sh in `.run/venv-celery`) for the
 /// interoperability tests: one-shot client commands and worker processes stopped by PID.
 public enum PythonCelery {
-    static var python: String {
-        ProcessInfo.processInfo.environment["CELERY_PYTHON"]
-            ?? TestEnvironment.repositoryRoot.appendingPathComponent(".run/venv-celery/bin/python").path
-    }
+    static var python: String { TestEnvironment.installedTool("CELERY_PYTHON", ".run/venv-celery/bin/python") }
 
     static var interopDirectory: URL { TestEnvironment.repositoryRoot.appendingPathComponent("Tests/Interop") }
 

@@ -32,6 +32,12 @@ public enum TestEnvironment {
         return value
     }
 
+    /// A program scripts/test.sh installs under `.run/` (`relativePath`, e.g.
+    /// `.run/venv-celery/bin/python`), or the path in the environment variable `variable` when set.
+    public static func installedTool(_ variable: String, _ relativePath: String) -> String {
+        ProcessInfo.processInfo.environment[variable] ?? repositoryRoot.appendingPathComponent(relativePath).path
+    }
+
     /// A name unique to this test run, for queues, keys and collections.
     public static func uniqueName(_ prefix: String) -> String {
         "\(prefix)-\(UUID().uuidString.prefix(8).lowercased())"
