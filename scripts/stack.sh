@@ -102,34 +102,36 @@ _stop_pid() {  # PIDFILE [TIMEOUT]: SIGTERM, wait, SIGKILL as a last resort
 }
 
 # ---------------------------------------------------------------- install
-stack_install() {
-  local pkgs=(rabbitmq-server redis-server redis-tools amqp-tools
-              librabbitmq-dev libhiredis-dev libbson-dev libmongoc-dev pkg-config python3-venv)
+# stack_apt_install PACKAGE...: installs those of the Debian packages not installed yet (with
+# sudo unless root).
+stack_apt_install() {
   local missing=() p
-  for p in "${pkgs[@]}"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
-  if [ ${#missing[@]} -gt 0 ]; then
-    _log "installing ${missing[*]}"
-    local sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
-    export DEBIAN_FRONTEND=noninteractive
-    $sudo apt-get update -qq
-    $sudo apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-  if [ ! -x "$SECANTUS_VENV/bin/secantusd-py" ]; then
-    _log "installing SecantusDB into $SECANTUS_VENV"
-    python3 -m venv "$SECANTUS_VENV"
-    "$SECANTUS_VENV/bin/pip" install -q --disable-pip-version-check secantusdb pymongo
-  fi
+  for p in "$@"; do dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || missing+=("$p"); done
+  [ ${#missing[@]} -gt 0 ] || return 0
+  _log "installing ${missing[*]}"
+  local sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+}
+
+# stack_pip_venv VENV PACKAGE...: a new Python venv at VENV with the packages from PyPI.
+stack_pip_venv() {
+  _log "installing ${*:2} into $1"
+  # Chained: callers use it after ||, where set -e does not stop inside a function.
+  python3 -m venv "$1" && "$1/bin/pip" install -q --disable-pip-version-check "${@:2}"
+}
+
+stack_install() {
+  stack_apt_install rabbitmq-server redis-server redis-tools amqp-tools \
+    librabbitmq-dev libhiredis-dev libbson-dev libmongoc-dev pkg-config python3-venv
+  [ -x "$SECANTUS_VENV/bin/secantusd-py" ] || stack_pip_venv "$SECANTUS_VENV" secantusdb pymongo
 }
 
 # Python Celery 5.7, the reference implementation (interoperability tests, bench compare), in
 # .run/venv-celery; exports CELERY_VENV and CELERY_PYTHON.
 stack_celery_install() {
   export CELERY_VENV="$STACK_ROOT/.run/venv-celery"
-  if [ ! -x "$CELERY_VENV/bin/celery" ]; then
-    _log "installing celery[redis]==5.7.0 into $CELERY_VENV"
-    python3 -m venv "$CELERY_VENV"
-    "$CELERY_VENV/bin/pip" install -q --disable-pip-version-check "celery[redis]==5.7.0"
-  fi
+  [ -x "$CELERY_VENV/bin/celery" ] || stack_pip_venv "$CELERY_VENV" "celery[redis]==5.7.0"
   export CELERY_PYTHON="$CELERY_VENV/bin/python"
 }
 

@@ -25,27 +25,12 @@ stack_install
 stack_celery_install
 # schemathesis: the property-based API fuzzer the loan-api tests run against /openapi.json.
 SCHEMATHESIS_VENV="$ROOT/.run/venv-schemathesis"
-if [ ! -x "$SCHEMATHESIS_VENV/bin/schemathesis" ]; then
-  python3 -m venv "$SCHEMATHESIS_VENV"
-  "$SCHEMATHESIS_VENV/bin/pip" install -q --disable-pip-version-check "schemathesis==4.32.5"
-fi
+[ -x "$SCHEMATHESIS_VENV/bin/schemathesis" ] || stack_pip_venv "$SCHEMATHESIS_VENV" "schemathesis==4.32.5"
 export SCHEMATHESIS="$SCHEMATHESIS_VENV/bin/schemathesis"
 # Headless Chromium, its WebDriver and selenium: the web front end's browser tests (Tests/Browser).
-browser_missing=()
-for p in chromium chromium-driver; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' || browser_missing+=("$p")
-done
-if [ ${#browser_missing[@]} -gt 0 ]; then
-  sudo=; [ "$(id -u)" = 0 ] || sudo=sudo
-  echo "test: installing ${browser_missing[*]}" >&2
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get update -qq
-  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${browser_missing[@]}" >/dev/null
-fi
+stack_apt_install chromium chromium-driver
 BROWSER_VENV="$ROOT/.run/venv-browser"
-if ! "$BROWSER_VENV/bin/python" -c 'import selenium' 2>/dev/null; then
-  python3 -m venv "$BROWSER_VENV"
-  "$BROWSER_VENV/bin/pip" install -q --disable-pip-version-check "selenium==4.38.0"
-fi
+"$BROWSER_VENV/bin/python" -c 'import selenium' 2>/dev/null || stack_pip_venv "$BROWSER_VENV" "selenium==4.38.0"
 export BROWSER_PYTHON="$BROWSER_VENV/bin/python"
 # Offline validators of docker-compose.yml, the Dockerfile and deploy/k8s (DeployTests), pinned
 # in deploy/validators/; exports DOCKER_COMPOSE, HADOLINT, KUBERNETES_VALIDATE, DEPLOY_PYTHON.
