@@ -42,12 +42,13 @@ struct Settings: Sendable {
     var queue: String
     var resultExpires = 86_400
     var storeResults = true
+    var transient = false
 }
 let settings = Settings(total: total, consumers: Int(environment["RAW_CONSUMERS"] ?? "") ?? 2,
                         prefetch: UInt16(environment["RAW_PREFETCH"] ?? "") ?? 256,
                         window: Int(environment["RAW_WINDOW"] ?? "") ?? 1024,
                         queue: environment["RAW_QUEUE"] ?? "bench.raw",
-                        storeResults: environment["RAW_RESULTS"] != "0")
+                        storeResults: environment["RAW_RESULTS"] != "0", transient: environment["RAW_TRANSIENT"] == "1")
 
 struct AMQPTarget: Sendable {
     var host: String, port: Int32, user: String, password: String, vhost: String
@@ -195,7 +196,7 @@ final class MessageBuilder {
         properties.content_type = cBytes("application/json")
         properties.content_encoding = cBytes("utf-8")
         properties.headers = amqp_table_t(num_entries: Int32(fields.count), entries: entries)
-        properties.delivery_mode = environment["RAW_TRANSIENT"] == "1" ? 1 : 2
+        properties.delivery_mode = settings.transient ? 1 : 2
         properties.priority = 0
         properties.correlation_id = amqp_bytes_t(len: 36, bytes: UnsafeMutableRawPointer(idBuffer))
         properties.reply_to = cBytes("")
