@@ -100,51 +100,41 @@ import Testing
     /// Single acks sent concurrently and out of order are batched into `multiple` acks where they
     /// can be: exactly the acknowledged deliveries are gone, the others come back.
     @Test func concurrentSingleAcksAcknowledgeExactlyThoseDeliveries() async throws {
-        let queue = TestEnvironment.uniqueName("amqp-batched-acks")
-        let first = try await connected(name: "amqp-tests-batched-acks")
-        try await first.declare(QueueDeclaration(name: queue, durable: true))
-        try await first.publish((0..<40).map { message($0, to: queue) })
-        let consumer = try await first.consume(queue: queue, prefetch: 40)
-        let deliveries = try await take(40, from: consumer)
-        let kept: Set<Int> = [0, 7, 8, 21, 39]
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for delivery in deliveries.shuffled() where !kept.contains(delivery.id) {
-                group.addTask { try await first.ack(delivery) }
+        try await expectOnlyUnacknowledgedComeBack("batched-acks", count: 40, kept: [0, 7, 8, 21, 39]) { connection, deliveries in
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for delivery in deliveries { group.addTask { try await connection.ack(delivery) } }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
         }
-        await first.close()  // the five unacknowledged deliveries go back to the queue
-
-        let second = try await connected(name: "amqp-tests-batched-acks-2")
-        let again = try await second.consume(queue: queue, prefetch: 40)
-        let redelivered = try await take(kept.count, from: again)
-        #expect(Set(redelivered.map(\.id)) == kept)
-        #expect(redelivered.allSatisfy { $0.redelivered })
-        for delivery in redelivered { try await second.ack(delivery) }
-        try await again.cancel()
-        try await eventually(5, "nothing else redelivered") { try await second.queueState(queue)?.messageCount == 0 }
-        try await second.deleteQueue(queue)
-        await second.close()
     }
 
     /// `acknowledge` returns before the ack is written; the acks still all go out (closing the
     /// connection sends the queued ones first), and only those.
     @Test func acknowledgeWithoutWaitingAcknowledgesExactlyThoseDeliveries() async throws {
-        let queue = TestEnvironment.uniqueName("amqp-nowait-acks")
-        let first = try await connected(name: "amqp-tests-nowait-acks")
-        try await first.declare(QueueDeclaration(name: queue, durable: true))
-        try await first.publish((0..<30).map { message($0, to: queue) })
-        let consumer = try await first.consume(queue: queue, prefetch: 30)
-        let deliveries = try await take(30, from: consumer)
-        let kept: Set<Int> = [3, 4, 17, 29]
-        for delivery in deliveries.shuffled() where !kept.contains(delivery.id) { first.acknowledge(delivery) }
-        await first.close()
+        try await expectOnlyUnacknowledgedComeBack("nowait-acks", count: 30, kept: [3, 4, 17, 29]) { connection, deliveries in
+            for delivery in deliveries { connection.acknowledge(delivery) }
+        }
+    }
 
-        let second = try await connected(name: "amqp-tests-nowait-acks-2")
-        let again = try await second.consume(queue: queue, prefetch: 30)
+    /// Consumes `count` messages, acknowledges all but `kept` (in random order) with `acknowledge`,
+    /// closes the connection, and expects exactly `kept` to be redelivered to a second one.
+    func expectOnlyUnacknowledgedComeBack(_ name: String, count: Int, kept: Set<Int>,
+                                          acknowledge: (AMQPConnection, [AMQPDelivery]) async throws -> Void) async throws {
+        let queue = TestEnvironment.uniqueName("amqp-\(name)")
+        let first = try await connected(name: "amqp-tests-\(name)")
+        try await first.declare(QueueDeclaration(name: queue, durable: true))
+        try await first.publish((0..<count).map { message($0, to: queue) })
+        let consumer = try await first.consume(queue: queue, prefetch: UInt16(count))
+        let deliveries = try await take(count, from: consumer)
+        try await acknowledge(first, deliveries.shuffled().filter { !kept.contains($0.id) })
+        await first.close()  // the unacknowledged deliveries go back to the queue
+
+        let second = try await connected(name: "amqp-tests-\(name)-2")
+        let again = try await second.consume(queue: queue, prefetch: UInt16(count))
         let redelivered = try await take(kept.count, from: again)
         #expect(Set(redelivered.map(\.id)) == kept)
-        for delivery in redelivered { second.acknowledge(delivery) }
+        #expect(redelivered.allSatisfy { $0.redelivered })
+        try await acknowledge(second, redelivered)
         try await again.cancel()
         try await eventually(5, "nothing else redelivered") { try await second.queueState(queue)?.messageCount == 0 }
         try await second.deleteQueue(queue)
