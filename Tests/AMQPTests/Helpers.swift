@@ -20,11 +20,6 @@ func connected(heartbeat: Duration = .seconds(10), name: String = "amqp-tests") 
     return connection
 }
 
-struct TimedOut: Error, CustomStringConvertible {
-    var what: String
-    var description: String { "timed out: \(what)" }
-}
-
 /// Runs `body`, failing if it takes longer than `seconds`.
 func withTimeout<T: Sendable>(_ seconds: Double, _ what: String = "operation",
                               _ body: @escaping @Sendable () async throws -> T) async throws -> T {
@@ -50,16 +45,6 @@ func take(_ count: Int, from consumer: AMQPConsumer, seconds: Double = 20) async
         }
         return result
     }
-}
-
-/// Polls `condition` until it holds (failing after `seconds`).
-func eventually(_ seconds: Double = 10, _ what: String, _ condition: @escaping @Sendable () async throws -> Bool) async throws {
-    let deadline = ContinuousClock.now + .seconds(seconds)
-    while ContinuousClock.now < deadline {
-        if try await condition() { return }
-        try await Task.sleep(for: .milliseconds(50))
-    }
-    throw TimedOut(what: what)
 }
 
 /// Restarts the test broker without blocking a cooperative thread.

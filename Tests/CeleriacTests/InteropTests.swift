@@ -60,11 +60,7 @@ import TestSupport
         async let captured = PythonCelery.client(["events", "10", ready])
         // Python imports Celery and binds its event queue (seconds on a loaded machine) before
         // it creates the file; events sent after that are not missed.
-        let bindDeadline = ContinuousClock.now + .seconds(90)
-        while !FileManager.default.fileExists(atPath: ready), ContinuousClock.now < bindDeadline {
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        try #require(FileManager.default.fileExists(atPath: ready), "the Python event receiver did not bind its queue in 90 s")
+        try await eventually(90, "the Python event receiver binding its queue") { FileManager.default.fileExists(atPath: ready) }
         let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue])
         let result = try await harness.client.apply(DemoTasks.add, .init(x: 4, y: 5), options: SendOptions(queue: queue))
         #expect(try await result.get(timeout: .seconds(20)) == 9)
