@@ -29,47 +29,13 @@ enum DeployTools {
     /// compose would let those win over the env file under test.
     static let cleanEnvironment = ["PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": NSTemporaryDirectory(), "LANG": "C.UTF-8"]
 
-    struct Output: CustomStringConvertible {
-        var status: Int32
-        var stdout: String
-        var stderr: String
-        var text: String { stdout + stderr }
-        var description: String { "exit \(status): \(stdout)\(stderr)" }
-    }
+    typealias Output = ProgramOutput
 
-    /// Runs a program to completion. It waits on Dispatch threads, never on the cooperative
-    /// pool: blocking those 2 threads starves every other suite.
+    /// Runs a program to completion, off the cooperative pool (blocking those 2 threads starves
+    /// every other suite).
     static func run(_ executable: String, _ arguments: [String], environment: [String: String]? = nil,
                     directory: URL? = nil) async throws -> Output {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue.global().async {
-                let process = Process()
-                process.executableURL = URL(fileURLWithPath: executable)
-                process.arguments = arguments
-                if let environment { process.environment = environment }
-                if let directory { process.currentDirectoryURL = directory }
-                let out = Pipe(), err = Pipe()
-                process.standardOutput = out
-                process.standardError = err
-                process.standardInput = FileHandle.nullDevice
-                do {
-                    try process.run()
-                } catch {
-                    continuation.resume(throwing: DeployTestError("cannot start \(executable): \(error)"))
-                    return
-                }
-                // Both pipes drain at once, so neither can fill up and stall the child.
-                let errors = DispatchGroup()
-                nonisolated(unsafe) var errorData = Data()
-                DispatchQueue.global().async(group: errors) { errorData = err.fileHandleForReading.readDataToEndOfFile() }
-                let outputData = out.fileHandleForReading.readDataToEndOfFile()
-                errors.wait()
-                process.waitUntilExit()
-                continuation.resume(returning: Output(status: process.terminationStatus,
-                                                      stdout: String(decoding: outputData, as: UTF8.self),
-                                                      stderr: String(decoding: errorData, as: UTF8.self)))
-            }
-        }
+        try await Program.runOffPool(executable, arguments, environment: environment, directory: directory)
     }
 
     /// Every YAML document of each file, as JSON values (PyYAML safe_load_all).
