@@ -42,8 +42,13 @@ compare_main() {
     printf '{"side": "%s", "repeat": %s, "loadavg": "%s", "data": %s}\n' "$1" "$2" "$(cut -d' ' -f1-3 /proc/loadavg)" "$3" >> "$jsonl"
   }
   _bench() {  # _bench QUEUE ARGS... (celeriac-bench on QUEUE; prints its JSON line)
-    local queue=$1; shift
-    BENCH_QUEUE=$queue "$bin/celeriac-bench" "$@" 2>>"$logs/celeriac-bench.err"
+    local queue=$1 rc=0; shift
+    BENCH_QUEUE=$queue "$bin/celeriac-bench" "$@" 2>>"$logs/celeriac-bench.err" || rc=$?
+    if [ $rc != 0 ]; then
+      echo "compare: celeriac-bench $* on $queue failed (exit $rc); the end of ${logs#"$ROOT"/}/celeriac-bench.err:" >&2
+      tail -n 3 "$logs/celeriac-bench.err" >&2
+    fi
+    return $rc
   }
   _mem() {  # _mem PID... -> JSON list of {pid, role, rss_kb, hwm_kb}
     local first=1 pid role
@@ -68,6 +73,9 @@ compare_main() {
       wait "$pid" 2>/dev/null || true
     done
   }
+  # The workers of the side being measured; a failure stops them on the way out (set -e).
+  COMPARE_WORKERS=()
+  trap '[ ${#COMPARE_WORKERS[@]} = 0 ] || { echo "compare: stopping the workers of the failed run" >&2; _stop "${COMPARE_WORKERS[@]}"; }' EXIT
 
   # Item 2's end: RabbitMQ's own count of ready + unacknowledged messages, polled every 2 ms on
   # the node (one rabbitmqctl eval, started before sending). Once the producer has written
@@ -148,19 +156,21 @@ d.update(seconds=s, tasks_per_second=d["count"] / s); print(json.dumps(d))' "$li
              exec "$bin/loan-worker") > "$logs/celeriac-$r-$i.log" 2>&1 &
             pids+=($!); roles+=("$!:worker")
           done
+          COMPARE_WORKERS=("${pids[@]}")
           _bench "$CQUEUE" wait-consumers "$REPLICAS_N" >/dev/null
           sleep 1
           _mem_now() { _mem "${roles[@]}"; }
           _emit celeriac "$r" "{\"benchmark\": \"memory_idle\", \"processes\": $(_mem_now)}"
           _items celeriac "$r" "$CQUEUE"
           _emit celeriac "$r" "{\"benchmark\": \"memory_end\", \"processes\": $(_mem_now)}"
-          _stop "${pids[@]}" ;;
+          _stop "${pids[@]}"; COMPARE_WORKERS=() ;;
         python)
           PYTHONPATH="$ROOT/bench/python" BENCH_PY_QUEUE=$PYQUEUE \
             "$venv/bin/celery" -A bench_app worker -P prefork -c "$REPLICAS_N" -Q "$PYQUEUE" \
             -n "py-bench@localhost" --without-gossip --without-mingle --without-heartbeat -l WARNING \
             > "$logs/python-$r.log" 2>&1 &
           local main=$!
+          COMPARE_WORKERS=("$main")
           _bench "$PYQUEUE" wait-consumers 1 >/dev/null
           sleep 2
           _py_roles() { local c; echo "$main:main"; for c in $(ps --ppid "$main" -o pid= 2>/dev/null); do echo "$c:child"; done; }
@@ -169,7 +179,7 @@ d.update(seconds=s, tasks_per_second=d["count"] / s); print(json.dumps(d))' "$li
           _emit python "$r" "{\"benchmark\": \"memory_idle\", \"processes\": $(_mem_now)}"
           _items python "$r" "$PYQUEUE"
           _emit python "$r" "{\"benchmark\": \"memory_end\", \"processes\": $(_mem_now)}"
-          _stop "$main" ;;
+          _stop "$main"; COMPARE_WORKERS=() ;;
       esac
     done
   done
@@ -192,5 +202,6 @@ d.update(seconds=s, tasks_per_second=d["count"] / s); print(json.dumps(d))' "$li
            "celeriac_prefetch=${PREFETCH:-default}" "python_pool=prefork -c $REPLICAS_N" \
            "commit=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo +dirty)"
   cp "$results/$stamp.json" "$results/latest.json"
+  trap - EXIT
   echo "compare: wrote bench/results/$stamp.json (and latest.json); raw runs in ${logs#"$ROOT"/}" >&2
 }

@@ -13,7 +13,12 @@ struct EndToEndBench {
 
     /// Counts SUCCESS announcements for a known set of ids, and when each arrived.
     final class Arrivals: Sendable {
-        let state = Mutex<(seen: [String: ContinuousClock.Instant], done: CheckedContinuation<Void, Never>?)>(([:], nil))
+        private struct State {
+            var seen: [String: ContinuousClock.Instant] = [:]
+            var done: CheckedContinuation<Void, Never>?
+            var abandoned = false
+        }
+        private let state = Mutex(State())
         let expected: Set<String>
 
         init(expected: Set<String>) { self.expected = expected }
@@ -22,24 +27,55 @@ struct EndToEndBench {
             let finished = state.withLock { state -> CheckedContinuation<Void, Never>? in
                 guard expected.contains(id), state.seen[id] == nil else { return nil }
                 state.seen[id] = .now
-                if state.seen.count == expected.count, let done = state.done {
-                    state.done = nil
-                    return done
-                }
-                return nil
+                guard state.seen.count == expected.count else { return nil }
+                defer { state.done = nil }
+                return state.done
             }
             finished?.resume()
         }
 
-        func wait() async {
+        /// Returns when every expected id has arrived; throws when none arrived for
+        /// ``StallWatch/limit``.
+        func wait() async throws {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                group.addTask { await self.arrived() }
+                group.addTask {
+                    var watch = StallWatch()
+                    while true {
+                        try await Task.sleep(for: .milliseconds(250))
+                        let seen = self.state.withLock { $0.seen.count }
+                        do {
+                            try watch.check(seen, "\(self.expected.count - seen) of \(self.expected.count) results not announced")
+                        } catch {
+                            self.abandon()
+                            throw error
+                        }
+                    }
+                }
+                try await group.next()
+                group.cancelAll()
+            }
+        }
+
+        private func arrived() async {
             await withCheckedContinuation { continuation in
                 let ready = state.withLock { state -> Bool in
-                    if state.seen.count == expected.count { return true }
+                    if state.seen.count == expected.count || state.abandoned { return true }
                     state.done = continuation
                     return false
                 }
                 if ready { continuation.resume() }
             }
+        }
+
+        /// Ends a wait that will not complete.
+        private func abandon() {
+            let waiting = state.withLock { state -> CheckedContinuation<Void, Never>? in
+                state.abandoned = true
+                defer { state.done = nil }
+                return state.done
+            }
+            waiting?.resume()
         }
 
         var times: [String: ContinuousClock.Instant] { state.withLock { $0.seen } }
@@ -119,7 +155,9 @@ struct EndToEndBench {
         if let marker = ProcessInfo.processInfo.environment["BENCH_SENT_MARKER"] {
             _ = FileManager.default.createFile(atPath: marker, contents: Data("sent".utf8))
         }
+        var watch = StallWatch()
         while let state = try await client.broker.queueState(queue), state.messages > 0 {
+            try watch.check(-state.messages, "\(state.messages) messages still in \(queue)")
             try await Task.sleep(for: .milliseconds(5))
         }
         let ready = ContinuousClock.now
@@ -150,7 +188,7 @@ struct EndToEndBench {
             sentAt.withLock { $0[bodyID] = .now }
             _ = try await client.apply(.chord(header, body: body))
         }
-        await arrivals.wait()
+        try await arrivals.wait()
         let seconds = (ContinuousClock.now - start).seconds
         let sent = sentAt.withLock { $0 }
         let latencies = arrivals.times.compactMap { id, done in sent[id].map { (done - $0).seconds * 1000 } }.sorted()

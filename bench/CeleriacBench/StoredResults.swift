@@ -32,11 +32,14 @@ struct StoredResults {
     /// Returns once every id's result is stored as SUCCESS. `ids` should be in about the order
     /// the tasks complete (send order): each call checks a window from the first id not yet
     /// seen, sized from the previous call's progress so a poll reads little more than the
-    /// results that are new since the last one.
+    /// results that are new since the last one. Throws when no new result was stored for
+    /// ``StallWatch/limit``.
     func waitForAll(_ ids: [String]) async throws {
         var next = 0
         var window = 32
+        var watch = StallWatch()
         while next < ids.count {
+            try watch.check(next, "\(ids.count - next) of \(ids.count) results not stored, the first missing \(ids[next])")
             let batch = ids[next..<min(ids.count, next + window)].map { RedisArgument(keys.task($0)) }
             let reply = try await redis.evalScript(Self.storedPrefix, keys: batch, arguments: [])
             guard let stored = reply.int, (0...batch.count).contains(stored) else {

@@ -33,34 +33,40 @@ guard arguments.count == 2, let count = Int(arguments[1]), count >= 0 else {
     exit(2)
 }
 let queue = environment["BENCH_QUEUE"] ?? "bench.demo"
-let broker = try RabbitMQBroker(url: amqpURL, name: "bench")
-let backend = try RedisResultBackend(url: redisURL)
-try await broker.connect()
-try await backend.connect()
-let client = CeleriacClient(broker: broker, backend: backend)
-let bench = EndToEndBench(client: client, backend: backend, redisURL: redisURL, queue: queue)
+do {
+    let broker = try RabbitMQBroker(url: amqpURL, name: "bench")
+    let backend = try RedisResultBackend(url: redisURL)
+    try await broker.connect()
+    try await backend.connect()
+    let client = CeleriacClient(broker: broker, backend: backend)
+    let bench = EndToEndBench(client: client, backend: backend, redisURL: redisURL, queue: queue)
 
-switch arguments[0] {
-case "tasks": try await bench.tasks(count)
-case "tasks-ignored": try await bench.tasksIgnored(count)
-case "wait-consumers": try await bench.waitForConsumers(count)
-case "purge":
-    try await broker.declareTaskQueue(queue)
-    _ = try await broker.purge(queue)
-case "chords": try await bench.chords(count)
-case "latency": try await bench.latency(count)
-case "loans":
-    guard let mongoURL = environment["MONGO_URL"], let database = try MongoClient(uri: mongoURL).defaultDatabase else {
-        FileHandle.standardError.write(Data("celeriac-bench loans: MONGO_URL with a database must be set\n".utf8))
+    switch arguments[0] {
+    case "tasks": try await bench.tasks(count)
+    case "tasks-ignored": try await bench.tasksIgnored(count)
+    case "wait-consumers": try await bench.waitForConsumers(count)
+    case "purge":
+        try await broker.declareTaskQueue(queue)
+        _ = try await broker.purge(queue)
+    case "chords": try await bench.chords(count)
+    case "latency": try await bench.latency(count)
+    case "loans":
+        guard let mongoURL = environment["MONGO_URL"], let database = try MongoClient(uri: mongoURL).defaultDatabase else {
+            FileHandle.standardError.write(Data("celeriac-bench loans: MONGO_URL with a database must be set\n".utf8))
+            exit(2)
+        }
+        let store = LoanStore(database: database)
+        try await store.prepare()
+        try await LoanBench(bench: bench, pipeline: LoanPipeline(store: store, client: client, tasks: LoanTasks(),
+                                                                 notifier: RedisLoanNotifier(redis: backend.redis))).loans(count)
+    default:
+        FileHandle.standardError.write(Data("unknown benchmark \(arguments[0])\n".utf8))
         exit(2)
     }
-    let store = LoanStore(database: database)
-    try await store.prepare()
-    try await LoanBench(bench: bench, pipeline: LoanPipeline(store: store, client: client, tasks: LoanTasks(),
-                                                             notifier: RedisLoanNotifier(redis: backend.redis))).loans(count)
-default:
-    FileHandle.standardError.write(Data("unknown benchmark \(arguments[0])\n".utf8))
-    exit(2)
+    await broker.close()
+    await backend.close()
+} catch {
+    // A failed run is reported, not a crash: the comparison script prints this and stops.
+    FileHandle.standardError.write(Data("celeriac-bench \(arguments[0]): \(error)\n".utf8))
+    exit(1)
 }
-await broker.close()
-await backend.close()
