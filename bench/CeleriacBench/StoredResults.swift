@@ -5,7 +5,7 @@ import Redis
 /// figures ("time until all results are in Redis").
 ///
 /// Listening to the result announcements instead (`PSUBSCRIBE celery-task-meta-*`) made Redis
-/// deliver every announcement to the bench and the bench parse it: ~10 µs of CPU per task on a
+/// deliver every announcement to the bench and the bench parse it: ~8 µs of CPU per task on a
 /// 2-core machine whose cores the measured workers need (a quarter of the producer's CPU). The
 /// harness's own cost hides a fast worker's speed far more than a slow one's, so the
 /// throughput items read the keys instead: one script call every `interval`, checking the
