@@ -98,10 +98,37 @@ compare_main() {
       Loop()."
   }
 
+  # Where the time goes: CPU ticks (user + system, /proc/PID/stat) of the broker, Redis and the
+  # side's worker processes around each throughput item; the producer reports its own.
+  _ticks() {  # _ticks PID... -> their summed CPU ticks (a process that is gone counts 0)
+    local pid t total=0
+    for pid in "$@"; do
+      # Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+      t=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
+      total=$((total + ${t:-0}))
+    done
+    echo "$total"
+  }
+  _cpu_snapshot() {  # -> "BROKER REDIS WORKERS" ticks
+    echo "$(_ticks "$(cat "$STACK_DIR/rabbitmq/beam.pid")") $(_ticks "$(cat "$STACK_DIR/redis/redis.pid")")" \
+         "$(_ticks $(_worker_pids))"
+  }
+  _cpu_record() {  # _cpu_record ITEM "BEFORE" "AFTER" BENCH-JSON -> the item's CPU as a JSON object
+    python3 -c '
+import json, sys
+item, before, after, data = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), json.loads(sys.argv[4])
+ticks = [int(a) - int(b) for a, b in zip(after, before)]
+print(json.dumps({"benchmark": "cpu_" + item, "units": data["count"], "seconds": data.get("seconds"),
+                  "clk_tck": int(sys.argv[5]), "broker_ticks": ticks[0], "redis_ticks": ticks[1],
+                  "workers_ticks": ticks[2], "producer_cpu_seconds": data.get("producer_cpu_seconds")}))' \
+      "$1" "$2" "$3" "$4" "$(getconf CLK_TCK)"
+  }
+
   _items() {  # _items SIDE REPEAT QUEUE
-    local side=$1 r=$2 queue=$3 item line
+    local side=$1 r=$2 queue=$3 item line cpu_before
     for item in $BENCH_ITEMS; do
       _bench "$queue" purge 0 >/dev/null
+      cpu_before=$(_cpu_snapshot)
       case $item in
         tasks)   line=$(_bench "$queue" tasks "$BENCH_TASKS") ;;
         chords)  line=$(_bench "$queue" chords "$BENCH_CHORDS") ;;
@@ -128,6 +155,9 @@ d.update(seconds=s, tasks_per_second=d["count"] / s); print(json.dumps(d))' "$li
       esac
       echo "  $side: $line" >&2
       _emit "$side" "$r" "$line"
+      if [ "$item" != latency ]; then
+        _emit "$side" "$r" "$(_cpu_record "$item" "$cpu_before" "$(_cpu_snapshot)" "$line")"
+      fi
       if [ "$item" = tasks ]; then
         _emit "$side" "$r" "{\"benchmark\": \"memory_after_tasks\", \"processes\": $(_mem_now)}"
       fi
@@ -160,6 +190,7 @@ d.update(seconds=s, tasks_per_second=d["count"] / s); print(json.dumps(d))' "$li
           _bench "$CQUEUE" wait-consumers "$REPLICAS_N" >/dev/null
           sleep 1
           _mem_now() { _mem "${roles[@]}"; }
+          _worker_pids() { echo "${pids[@]}"; }
           _emit celeriac "$r" "{\"benchmark\": \"memory_idle\", \"processes\": $(_mem_now)}"
           _items celeriac "$r" "$CQUEUE"
           _emit celeriac "$r" "{\"benchmark\": \"memory_end\", \"processes\": $(_mem_now)}"
@@ -176,6 +207,7 @@ d.update(seconds=s, tasks_per_second=d["count"] / s); print(json.dumps(d))' "$li
           _py_roles() { local c; echo "$main:main"; for c in $(ps --ppid "$main" -o pid= 2>/dev/null); do echo "$c:child"; done; }
           # shellcheck disable=SC2046
           _mem_now() { _mem $(_py_roles); }
+          _worker_pids() { _py_roles | cut -d: -f1; }
           _emit python "$r" "{\"benchmark\": \"memory_idle\", \"processes\": $(_mem_now)}"
           _items python "$r" "$PYQUEUE"
           _emit python "$r" "{\"benchmark\": \"memory_end\", \"processes\": $(_mem_now)}"

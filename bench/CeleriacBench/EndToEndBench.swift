@@ -124,6 +124,7 @@ struct EndToEndBench {
     /// demo.add × N; the end is when every result is stored (see ``StoredResults``).
     func tasks(_ count: Int) async throws {
         let ids = (0..<count).map { _ in TaskMessage.newID() }
+        let cpu = ProcessCPU.seconds()
         let start = ContinuousClock.now
         async let stored: Void = StoredResults(redis: backend.redis, keys: backend.keys).waitForAll(ids)
         try await sendConcurrently(ids) { id, index in
@@ -133,7 +134,8 @@ struct EndToEndBench {
         try await stored
         let seconds = (ContinuousClock.now - start).seconds
         report(["benchmark": "tasks", "count": .int(Int64(count)), "seconds": .double(seconds),
-                "tasks_per_second": .double(Double(count) / seconds), "send_seconds": .double((sent - start).seconds)])
+                "tasks_per_second": .double(Double(count) / seconds), "send_seconds": .double((sent - start).seconds),
+                "producer_cpu_seconds": .double(ProcessCPU.seconds() - cpu)])
     }
 
     /// demo.add × N with results ignored (`ignore_result` header): nothing is stored, so the
@@ -145,6 +147,7 @@ struct EndToEndBench {
     /// file is created once every message is confirmed (the script's watcher waits for it).
     func tasksIgnored(_ count: Int) async throws {
         let startEpoch = Date().timeIntervalSince1970
+        let cpu = ProcessCPU.seconds()
         let start = ContinuousClock.now
         let ids = (0..<count).map { _ in TaskMessage.newID() }
         try await sendConcurrently(ids) { id, index in
@@ -162,7 +165,8 @@ struct EndToEndBench {
         }
         let ready = ContinuousClock.now
         report(["benchmark": "tasks_ignored", "count": .int(Int64(count)), "start_epoch": .double(startEpoch),
-                "send_seconds": .double((sent - start).seconds), "ready_drained_seconds": .double((ready - start).seconds)])
+                "send_seconds": .double((sent - start).seconds), "ready_drained_seconds": .double((ready - start).seconds),
+                "producer_cpu_seconds": .double(ProcessCPU.seconds() - cpu)])
     }
 
     /// Waits until `queue` has at least `count` consumers (workers started and consuming).
@@ -179,6 +183,7 @@ struct EndToEndBench {
         let bodies = (0..<count).map { _ in TaskMessage.newID() }
         let (arrivals, subscriber) = try await listen(for: bodies)
         let sentAt = Mutex<[String: ContinuousClock.Instant]>([:])
+        let cpu = ProcessCPU.seconds()
         let start = ContinuousClock.now
         try await sendConcurrently(bodies) { bodyID, index in
             var body = Signature(task: "demo.sum", options: ["queue": .string(queue)])
@@ -194,7 +199,8 @@ struct EndToEndBench {
         let latencies = arrivals.times.compactMap { id, done in sent[id].map { (done - $0).seconds * 1000 } }.sorted()
         report(["benchmark": "chords", "count": .int(Int64(count)), "seconds": .double(seconds),
                 "chords_per_second": .double(Double(count) / seconds),
-                "latency_p50_ms": .double(percentile(latencies, 0.5)), "latency_p99_ms": .double(percentile(latencies, 0.99))])
+                "latency_p50_ms": .double(percentile(latencies, 0.5)), "latency_p99_ms": .double(percentile(latencies, 0.99)),
+                "producer_cpu_seconds": .double(ProcessCPU.seconds() - cpu)])
         await subscriber.close()
     }
 

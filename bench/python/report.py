@@ -3,7 +3,9 @@
 usage: report.py RUNS.jsonl OUT.json [--meta key=value ...]
 
 Each input line is {"side": raw|celeriac|python, "repeat": n, "loadavg": "1m 5m 15m",
-"data": <one celeriac-bench / raw-limit JSON line or a memory sample>}. Medians over repeats.
+"data": <one celeriac-bench / raw-limit JSON line, a memory sample or an item's CPU record>}.
+Medians over repeats. A second table says where the time goes: CPU µs per task (per chord) of
+the broker, Redis, the workers and the producer, and how many of the cores were busy.
 """
 import datetime
 import json
@@ -68,6 +70,24 @@ def main():
         m[side]["memory_idle"] = memory(side, "memory_idle")
         m[side]["memory_after_tasks"] = memory(side, "memory_after_tasks")
         m[side]["memory_end"] = memory(side, "memory_end")
+    def cpu(side, item):
+        """Median CPU µs per unit (task or chord) of each process group, and how many cores were busy."""
+        records = [r["data"] for r in runs if r["side"] == side and r["data"].get("benchmark") == "cpu_" + item]
+        if not records:
+            return None
+        out = {}
+        for group in ("broker", "redis", "workers"):
+            out[group] = median([d[group + "_ticks"] * 1e6 / d["clk_tck"] / d["units"] for d in records])
+        out["producer"] = median([d["producer_cpu_seconds"] * 1e6 / d["units"]
+                                  for d in records if d.get("producer_cpu_seconds") is not None])
+        out["total"] = sum(v for v in out.values() if v is not None)
+        out["cores_busy"] = median([(d["broker_ticks"] + d["redis_ticks"] + d["workers_ticks"]) / d["clk_tck"]
+                                    / d["seconds"] + (d.get("producer_cpu_seconds") or 0) / d["seconds"]
+                                    for d in records if d.get("seconds")])
+        return out
+
+    for side in ("celeriac", "python"):
+        m[side]["cpu_us_per_unit"] = {item: cpu(side, item) for item in ("tasks", "ignored", "chords")}
     m["celeriac"]["loans_per_second"] = med("celeriac", "loans", "loans_per_second")
     m["celeriac"]["loan_latency_p50_ms"] = med("celeriac", "loans", "latency_p50_ms")
     m["raw"]["messages_per_second"] = med("raw", "raw_limit", "messages_per_second")
@@ -164,11 +184,32 @@ def table(result):
         lines.append(" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
         if index == 0:
             lines.append("-+-".join("-" * w for w in widths))
+    lines.append("")
+    lines.append(cpu_table(m))
     machine = result["machine"]
     lines.append("")
     lines.append(f"{result['date']}  {machine['cpus']} CPUs  load average (1 min) median {machine['loadavg_1m_median']}, "
                  f"range {machine['loadavg_1m_min']}–{machine['loadavg_1m_max']}  repeats {result['config'].get('repeats')}  "
                  f"commit {result['config'].get('commit')}")
+    return "\n".join(lines)
+
+
+def cpu_table(m):
+    """Where the time goes: CPU µs per task (per chord for item 3) of each process group."""
+    rows = [("CPU per unit (µs, medians)", "broker", "Redis", "workers", "producer", "total", "cores busy")]
+    names = {"tasks": "1 results stored, per task", "ignored": "2 results ignored, per task", "chords": "3 chords, per chord"}
+    for item, name in names.items():
+        for side in ("celeriac", "python"):
+            c = m[side]["cpu_us_per_unit"][item]
+            if c:
+                rows.append((f"{side} {name}", fmt(c["broker"]), fmt(c["redis"]), fmt(c["workers"]),
+                             fmt(c["producer"]), fmt(c["total"]), fmt(c["cores_busy"], 2)))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    lines = []
+    for index, row in enumerate(rows):
+        lines.append(" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
+        if index == 0:
+            lines.append("-+-".join("-" * w for w in widths))
     return "\n".join(lines)
 
 
