@@ -121,21 +121,23 @@ struct EndToEndBench {
         print(JSONValue.object(fields).description)
     }
 
-    /// demo.add × N; the end is when every result is stored (see ``StoredResults``).
+    /// demo.add × N; the end is when every result has been announced (the worker's store script
+    /// writes the key and publishes it in one step).
     func tasks(_ count: Int) async throws {
         let ids = (0..<count).map { _ in TaskMessage.newID() }
+        let (arrivals, subscriber) = try await listen(for: ids)
         let cpu = ProcessCPU.seconds()
         let start = ContinuousClock.now
-        async let stored: Void = StoredResults(redis: backend.redis, keys: backend.keys).waitForAll(ids)
         try await sendConcurrently(ids) { id, index in
             _ = try await client.apply(DemoTasks.add, .init(x: index, y: 1), options: SendOptions(taskID: id, queue: queue))
         }
         let sent = ContinuousClock.now
-        try await stored
+        try await arrivals.wait()
         let seconds = (ContinuousClock.now - start).seconds
         report(["benchmark": "tasks", "count": .int(Int64(count)), "seconds": .double(seconds),
                 "tasks_per_second": .double(Double(count) / seconds), "send_seconds": .double((sent - start).seconds),
                 "producer_cpu_seconds": .double(ProcessCPU.seconds() - cpu)])
+        await subscriber.close()
     }
 
     /// demo.add × N with results ignored (`ignore_result` header): nothing is stored, so the
