@@ -24,6 +24,27 @@ import TestSupport
         await harness.close()
     }
 
+    /// A worker on several queues consumes all of them (one pump per queue into one stream;
+    /// a single queue is read directly), and each result records the queue it came from.
+    @Test func oneWorkerConsumesEveryQueueItIsGiven() async throws {
+        let harness = try await CeleriacHarness.connect()
+        let queues = [TestEnvironment.uniqueName("w-multi-a"), TestEnvironment.uniqueName("w-multi-b")]
+        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queues[0]), queues: queues)
+        var results: [(queue: String, result: AsyncResult<Int>, expected: Int)] = []
+        for index in 0..<6 {
+            let queue = queues[index % 2]
+            results.append((queue, try await harness.client.apply(DemoTasks.add, .init(x: index, y: 100),
+                                                                  options: SendOptions(queue: queue)), index + 100))
+        }
+        for (queue, result, expected) in results {
+            #expect(try await result.get(timeout: .seconds(20)) == expected)
+            #expect(try await result.meta()?.queue == queue)
+        }
+        await worker.shutdown()
+        try await running.value
+        await harness.close()
+    }
+
     @Test func failureIsStoredWithExceptionTypeAndMessage() async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("w-fail")

@@ -125,29 +125,22 @@ public final class RabbitMQBroker: Broker {
     // MARK: consuming
 
     public func consume(queues: [String], prefetch: Int) async throws -> AsyncStream<BrokerDelivery> {
-        let (stream, continuation) = AsyncStream<BrokerDelivery>.makeStream()
         var started: [AMQPConsumer] = []
         for queue in queues {
             started.append(try await consumerConnection.consume(queue: queue, prefetch: UInt16(clamping: prefetch)))
         }
         consumers.withLock { $0.append(contentsOf: started) }
-        let logger = self.logger
-        if started.count == 1 {
+        let sources = zip(started, queues).map { DeliverySource(consumer: $0, queue: $1, logger: logger) }
+        if sources.count == 1 {
             // One queue (the usual worker): the caller's loop pulls straight from the consumer,
             // without a pump task and a second buffer (and a thread hop) per delivery.
-            let source = DeliverySource(consumer: started[0], queue: queues[0], logger: logger)
+            let source = sources[0]
             return AsyncStream(unfolding: { await source.next() })
         }
-        let pumps = started.enumerated().map { index, consumer in
-            let queue = queues[index]
-            return Task {
-                do {
-                    for try await delivery in consumer {
-                        continuation.yield(Self.brokerDelivery(delivery, queue: queue))
-                    }
-                } catch {
-                    logger.error("consumer of \(queue) ended", metadata: ["error": .string("\(error)")])
-                }
+        let (stream, continuation) = AsyncStream<BrokerDelivery>.makeStream()
+        let pumps = sources.map { source in
+            Task {
+                while let delivery = await source.next() { continuation.yield(delivery) }
             }
         }
         Task {
@@ -312,9 +305,10 @@ public final class RabbitMQBroker: Broker {
     }
 }
 
-/// Pulls one consumer's deliveries for ``RabbitMQBroker/consume(queues:prefetch:)``. Only the
-/// one stream that owns it calls `next()`, and an AsyncStream never calls its producer
-/// concurrently, which is what makes the unchecked Sendable safe.
+/// Pulls one consumer's deliveries for ``RabbitMQBroker/consume(queues:prefetch:)``. Only its
+/// one owner calls `next()`, one call at a time (the stream's unfolding closure, which an
+/// AsyncStream never runs concurrently, or one pump task), which is what makes the unchecked
+/// Sendable safe.
 private final class DeliverySource: @unchecked Sendable {
     private var iterator: AMQPConsumer.AsyncIterator
     private let queue: String
