@@ -46,6 +46,10 @@ public struct TaskMessage: Sendable, Hashable {
     /// The chord body, carried by every header task of a chord.
     public var chord: Signature?
 
+    /// A chord header task: it carries the chord's body and belongs to the chord's group, so its
+    /// outcome is recorded for the chord.
+    public var isChordHeaderPart: Bool { chord != nil && group != nil }
+
     public init(id: String, task: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:]) {
         self.id = id
         self.task = task

@@ -22,7 +22,7 @@ extension Worker {
                 try await self.canvas.apply(next, prefix: [value], chain: remaining, lineage: lineage)
             }
         }
-        if message.chord != nil, message.group != nil {
+        if message.isChordHeaderPart {
             await chordPartReturned(message, delivery: delivery, state: .success, result: value, storing: meta, logger: logger)
         }
     }
@@ -37,7 +37,7 @@ extension Worker {
                 try await self.canvas.apply(errback, prefix: [.string(message.id)], lineage: lineage)
             }
         }
-        if message.chord != nil, message.group != nil {
+        if message.isChordHeaderPart {
             await chordPartReturned(message, delivery: delivery, state: state, result: info.json, logger: logger)
         }
     }

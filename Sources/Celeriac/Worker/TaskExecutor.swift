@@ -112,10 +112,9 @@ extension Worker {
             metrics.finished(message.task, state: .success, seconds: runtime)
             let meta = ignoreResult ? nil : makeMeta(message, delivery, status: .success, result: value)
             // A chord header part's result is stored by the same backend call that records the part.
-            let storedWithChordPart = message.chord != nil && message.group != nil
-            if let meta, !storedWithChordPart { await persist(meta, delivery: delivery, logger: logger) }
+            if let meta, !message.isChordHeaderPart { await persist(meta, delivery: delivery, logger: logger) }
             await continueWorkflow(after: message, delivery: delivery, value: value,
-                                   storing: storedWithChordPart ? meta : nil, logger: logger)
+                                   storing: message.isChordHeaderPart ? meta : nil, logger: logger)
             logger.info("task succeeded", metadata: ["runtime": .string(String(format: "%.4f", runtime))])
             await events.send("task-succeeded", ["uuid": .string(message.id), "result": .string(value.description),
                                                  "runtime": .double(runtime)])
