@@ -178,14 +178,7 @@ def table(result):
     ct = m["celeriac"]["memory_end"]
     pt = m["python"]["memory_end"]
     rows.append(("7 peak RSS total, all worker processes (MB)", fmt(ct and ct["total_hwm_mb"], 1), fmt(pt and pt["total_hwm_mb"], 1), ""))
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    lines = []
-    for index, row in enumerate(rows):
-        lines.append(" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)))
-        if index == 0:
-            lines.append("-+-".join("-" * w for w in widths))
-    lines.append("")
-    lines.append(cpu_table(m))
+    lines = [render(rows), "", cpu_table(m)]
     machine = result["machine"]
     lines.append("")
     lines.append(f"{result['date']}  {machine['cpus']} CPUs  load average (1 min) median {machine['loadavg_1m_median']}, "
@@ -204,6 +197,11 @@ def cpu_table(m):
             if c:
                 rows.append((f"{side} {name}", fmt(c["broker"]), fmt(c["redis"]), fmt(c["workers"]),
                              fmt(c["producer"]), fmt(c["total"]), fmt(c["cores_busy"], 2)))
+    return render(rows)
+
+
+def render(rows):
+    """Rows as aligned text columns, the first row a header underlined."""
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = []
     for index, row in enumerate(rows):
