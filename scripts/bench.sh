@@ -8,7 +8,8 @@
 #   scripts/bench.sh clients     client micro benchmarks (AMQP publish+consume, Redis pipelines)
 #   scripts/bench.sh celeriac    end-to-end: demo.add tasks/s with results stored, chords/s,
 #                                round-trip latency, with the workers/demo.env pool (REPLICAS
-#                                loan-worker processes; events off so only the task path is timed)
+#                                loan-worker processes, or BENCH_REPLICAS; events off so only the
+#                                task path is timed)
 #   scripts/bench.sh taskctl     `taskctl list` and `stats` over BENCH_RESULTS (100,000) stored results
 #   scripts/bench.sh loans       loans/s to a terminal state with the MongoDB updates, through the
 #                                credit/property/decision pools of workers/*.env (scripts/pools.sh)
@@ -53,6 +54,7 @@ fi
 if [ "$what" = all ] || [ "$what" = celeriac ]; then
   # The pool definition, as compose and the launcher use it.
   set -a; source "$ROOT/workers/demo.env"; set +a
+  REPLICAS=${BENCH_REPLICAS:-$REPLICAS}
   export BENCH_QUEUE=$WORKER_QUEUES WORKER_EVENTS=0 LOG_LEVEL=warning
   logs="$ROOT/.run/bench"; mkdir -p "$logs"
   pids=()
