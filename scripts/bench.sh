@@ -17,6 +17,10 @@
 #                                (BENCH_API_DURATION, BENCH_API_CONNECTIONS); no workers run, the
 #                                bench-api.* queues are purged afterwards
 set -euo pipefail
+# Checked before anything is built or started.
+if [ -n "${BENCH_REPLICAS:-}" ] && ! [[ "$BENCH_REPLICAS" =~ ^[1-9][0-9]*$ ]]; then
+  echo "bench: BENCH_REPLICAS must be a positive integer, got '$BENCH_REPLICAS'" >&2; exit 2
+fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
 # shellcheck source=stack.sh

@@ -90,22 +90,24 @@ def main():
         m[side]["cpu_us_per_unit"] = {item: cpu(side, item) for item in ("tasks", "ignored", "chords")}
     m["celeriac"]["loans_per_second"] = med("celeriac", "loans", "loans_per_second")
     m["celeriac"]["loan_latency_p50_ms"] = med("celeriac", "loans", "latency_p50_ms")
+    def raw_records(benchmark):
+        return [r for r in runs if r["side"] == "raw" and r["data"].get("benchmark") == benchmark
+                and r["data"].get("messages_per_second") is not None]
+
     def best_per_repeat(benchmark):
         """Median over repeats of each repeat's limit: the fastest of the raw loop's shapes
         (consumer counts) measured in it."""
         best = {}
-        for r in runs:
-            rate = r["data"].get("messages_per_second")
-            if r["side"] == "raw" and r["data"].get("benchmark") == benchmark and rate is not None:
-                best[r["repeat"]] = max(best.get(r["repeat"], 0), rate)
+        for r in raw_records(benchmark):
+            best[r["repeat"]] = max(best.get(r["repeat"], 0), r["data"]["messages_per_second"])
         return median(list(best.values()))
 
     def by_consumers(benchmark):
-        counts = sorted({r["data"].get("consumers") for r in runs
-                         if r["side"] == "raw" and r["data"].get("benchmark") == benchmark})
-        return {str(n): median([r["data"]["messages_per_second"] for r in runs if r["side"] == "raw"
-                                and r["data"].get("benchmark") == benchmark and r["data"].get("consumers") == n])
-                for n in counts}
+        """Median rate of each consumer count over the repeats."""
+        rates = {}
+        for r in raw_records(benchmark):
+            rates.setdefault(r["data"].get("consumers"), []).append(r["data"]["messages_per_second"])
+        return {str(n): median(v) for n, v in sorted(rates.items(), key=lambda item: item[0] or 0)}
 
     m["raw"]["messages_per_second"] = best_per_repeat("raw_limit")
     m["raw"]["ignored_messages_per_second"] = best_per_repeat("raw_limit_ignored")
