@@ -67,6 +67,8 @@ def main():
         m[side]["chord_latency_p99_ms"] = med(side, "chords", "latency_p99_ms")
         m[side]["roundtrip_p50_ms"] = med(side, "latency", "p50_ms")
         m[side]["roundtrip_p99_ms"] = med(side, "latency", "p99_ms")
+        m[side]["roundtrip_apply_get_p50_ms"] = med(side, "latency", "apply_get_p50_ms")
+        m[side]["roundtrip_apply_get_p99_ms"] = med(side, "latency", "apply_get_p99_ms")
         m[side]["memory_idle"] = memory(side, "memory_idle")
         m[side]["memory_after_tasks"] = memory(side, "memory_after_tasks")
         m[side]["memory_end"] = memory(side, "memory_end")
@@ -175,6 +177,9 @@ def table(result):
     rows.append(("4 round trip p50 / p99 (ms)", f"{fmt(p50, 2)} / {fmt(p99, 2)}",
                  f"{fmt(p['roundtrip_p50_ms'], 2)} / {fmt(p['roundtrip_p99_ms'], 2)}",
                  "" if p50 is None else f"<1 / <5 ({verdict(p50 < t['latency_p50_ms'])} / {verdict(p99 < t['latency_p99_ms'])})"))
+    rows.append(("4 the same through apply, then get (ms)",
+                 f"{fmt(c['roundtrip_apply_get_p50_ms'], 2)} / {fmt(c['roundtrip_apply_get_p99_ms'], 2)}",
+                 f"{fmt(p['roundtrip_apply_get_p50_ms'], 2)} / {fmt(p['roundtrip_apply_get_p99_ms'], 2)}", ""))
     rows.append(("5 loans to terminal state (loans/s)", fmt(c["loans_per_second"], 1), "n/a (no loan tasks)", ""))
     frac = r["tasks_vs_raw"]
     rows.append(("6 raw limit (messages/s) / item 1 as fraction", fmt(raw["messages_per_second"]),

@@ -21,13 +21,20 @@ public final class CeleriacClient: Sendable {
 
     /// Sends a typed task.
     public func apply<A, O>(_ task: TaskHandle<A, O>, _ arguments: A, options: SendOptions = SendOptions()) async throws -> AsyncResult<O> {
+        let (message, queue) = try prepare(task, arguments, options: options)
+        try await publish(message, queue: queue)
+        return AsyncResult(id: message.id, backend: backend)
+    }
+
+    /// The message for a typed call and the queue it goes to (the task's defaults fill what
+    /// `options` leaves unset).
+    func prepare<A, O>(_ task: TaskHandle<A, O>, _ arguments: A, options: SendOptions) throws -> (TaskMessage, String) {
         let (args, kwargs) = try arguments.celeryArguments()
         var options = options
         if options.queue == nil { options.queue = task.options.queue }
         if options.priority == nil { options.priority = task.options.priority }
         if options.ignoreResult == nil, task.options.ignoreResult { options.ignoreResult = true }
-        let id = try await send(name: task.name, args: args, kwargs: kwargs, options: options)
-        return AsyncResult(id: id, backend: backend)
+        return (message(name: task.name, args: args, kwargs: kwargs, options: options), options.queue ?? "celery")
     }
 
     /// Sends a task by name with JSON arguments (for tasks implemented elsewhere, e.g. in Python).
