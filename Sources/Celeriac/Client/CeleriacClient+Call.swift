@@ -32,7 +32,8 @@ extension CeleriacClient {
                         try await self.publish(message, queue: queue)
                     } catch {
                         if !settle(.failure(error)) {
-                            self.logger.warning("publish failed after the result arrived", metadata: [
+                            // The call already ended: with the value (the message did arrive) or cancelled.
+                            self.logger.warning("publish failed after the call had ended", metadata: [
                                 "task_id": .string(message.id), "error": .string("\(error)")])
                         }
                         waiting.cancel()
