@@ -34,13 +34,21 @@ public final class CeleriacClient: Sendable {
         if options.queue == nil { options.queue = task.options.queue }
         if options.priority == nil { options.priority = task.options.priority }
         if options.ignoreResult == nil, task.options.ignoreResult { options.ignoreResult = true }
-        return (message(name: task.name, args: args, kwargs: kwargs, options: options), options.queue ?? "celery")
+        return prepare(name: task.name, args: args, kwargs: kwargs, options: options)
+    }
+
+    /// The message for a call by name and the queue it goes to (Celery's default `celery` when
+    /// `options` names none).
+    private func prepare(name: String, args: [JSONValue], kwargs: [String: JSONValue], options: SendOptions) -> (TaskMessage, String) {
+        (message(name: name, args: args, kwargs: kwargs, options: options), options.queue ?? "celery")
     }
 
     /// Sends a task by name with JSON arguments (for tasks implemented elsewhere, e.g. in Python).
     public func send(_ name: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:],
                      options: SendOptions = SendOptions()) async throws -> AsyncResult<JSONValue> {
-        AsyncResult(id: try await send(name: name, args: args, kwargs: kwargs, options: options), backend: backend)
+        let (message, queue) = prepare(name: name, args: args, kwargs: kwargs, options: options)
+        try await publish(message, queue: queue)
+        return AsyncResult(id: message.id, backend: backend)
     }
 
     /// Builds the protocol v2 message for a call.
@@ -58,12 +66,6 @@ public final class CeleriacClient: Sendable {
         message.priority = options.priority
         message.extraHeaders = options.headers
         return message
-    }
-
-    private func send(name: String, args: [JSONValue], kwargs: [String: JSONValue], options: SendOptions) async throws -> String {
-        let message = message(name: name, args: args, kwargs: kwargs, options: options)
-        try await publish(message, queue: options.queue ?? "celery")
-        return message.id
     }
 
     /// Publishes a prepared message; an ETA in the future goes through the broker's delay queues.
