@@ -161,10 +161,7 @@ public final class OwnerThread: @unchecked Sendable {
     public func wait(readable fd: Int32? = nil, timeoutMilliseconds: Int32) -> Wakeup {
         for _ in 0..<spinsBeforeSleep {
             if queue.withLock({ !$0.jobs.isEmpty }) { return Wakeup(jobs: true, readable: false) }
-            if let fd {
-                var check = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
-                if poll(&check, 1, 0) > 0 { return Wakeup(jobs: false, readable: true) }
-            }
+            if let fd, Self.isReadable(fd) { return Wakeup(jobs: false, readable: true) }
             sched_yield()
         }
         // Announce the sleep under the same lock submitters take: a job queued after this check
@@ -188,6 +185,24 @@ public final class OwnerThread: @unchecked Sendable {
         let woke = fds.0.revents != 0
         if woke { drainWakeups() }
         return Wakeup(jobs: jobs || woke, readable: fd != nil && fds.1.revents != 0)
+    }
+
+    /// Checks `fd` up to ``spinsBeforeSleep`` times, yielding the CPU in between, and returns
+    /// whether it became readable: called by the owner before a blocking read of a reply that is
+    /// usually microseconds away, so that it does not sleep and wait to be woken for it (chords,
+    /// with their sequential Redis round trips, went about a tenth faster in three alternations).
+    @discardableResult
+    public func spin(untilReadable fd: Int32) -> Bool {
+        for _ in 0..<spinsBeforeSleep {
+            if Self.isReadable(fd) { return true }
+            sched_yield()
+        }
+        return false
+    }
+
+    private static func isReadable(_ fd: Int32) -> Bool {
+        var check = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        return poll(&check, 1, 0) > 0
     }
 
     private func drainWakeups() {

@@ -131,7 +131,7 @@ public final class RedisConnection: RedisClient {
             }
             let batch = state.queue
             state.queue.removeAll(keepingCapacity: true)
-            process(batch, state: state, configuration: configuration, logger: logger)
+            process(batch, owner: owner, state: state, configuration: configuration, logger: logger)
         }
         owner.runJobs()
         for request in state.queue { request.complete(.failure(RedisError(.closed))) }
@@ -139,7 +139,7 @@ public final class RedisConnection: RedisClient {
         state.context = nil
     }
 
-    private static func process(_ batch: [Request], state: OwnerState, configuration: RedisConfiguration, logger: Logger) {
+    private static func process(_ batch: [Request], owner: OwnerThread, state: OwnerState, configuration: RedisConfiguration, logger: Logger) {
         let context: HiredisContext
         if let existing = state.context, !existing.isClosedByPeer {
             context = existing
@@ -167,6 +167,8 @@ public final class RedisConnection: RedisClient {
                 for command in request.commands { try context.append(command) }
             }
             try context.flush()
+            // The replies are usually microseconds away: look for them before blocking in read(2).
+            owner.spin(untilReadable: context.fileDescriptor)
             for request in batch {
                 var replies: [RedisValue] = []
                 replies.reserveCapacity(request.commands.count)

@@ -46,9 +46,12 @@ import Glibc
 
         let quiet = owner.wait(readable: fds[0], timeoutMilliseconds: 30)
         #expect(quiet.timedOut)
+        #expect(!owner.spin(untilReadable: fds[0]))
 
         var byte: UInt8 = 7
         #expect(write(fds[1], &byte, 1) == 1)
+        // Checking before a blocking read finds the data unless there are no checks at all.
+        #expect(owner.spin(untilReadable: fds[0]) == (spins > 0))
         let readable = owner.wait(readable: fds[0], timeoutMilliseconds: 5000)
         #expect(readable.readable && !readable.jobs)
         #expect(read(fds[0], &byte, 1) == 1)
