@@ -72,8 +72,8 @@ import TestSupport
         #expect(results.first(where: \.claimed)?.members?.map(\.result) == [0, 10, 20])
         #expect(results.first(where: { !$0.claimed })?.members == nil)
         #expect(try await backend.chordMembers(groupID: group).map(\.result) == [0, 10, 20])
-        #expect(try await backend.extendChordClaim(groupID: group, token: winner, seconds: 30))
-        #expect(try await !backend.extendChordClaim(groupID: group, token: "someone-else", seconds: 30))
+        #expect(try await backend.holdChordClaim(groupID: group, token: winner, seconds: 30) == .held)
+        #expect(try await backend.holdChordClaim(groupID: group, token: "someone-else", seconds: 30) == .heldByAnother)
         #expect(try await backend.cleanUpChord(groupID: group, token: winner))
         // A late duplicate after completion changes nothing.
         let late = try await backend.chordPartReturned(groupID: group, member: parts[2], groupIndex: 2, claimToken: "f")

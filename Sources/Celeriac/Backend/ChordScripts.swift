@@ -74,18 +74,29 @@ enum ChordScripts {
 
     """
 
-    /// Extends the claim while this worker owns it, or re-takes an expired claim while the chord
-    /// data is still there. KEYS: `.c`, `.s`. ARGV: token, expiry. Returns 1 when held.
+    /// Extends the claim while this worker owns it, or takes it over when it lapsed (its holder
+    /// died) while the chord data is still there. KEYS: `.c`, `.s`. ARGV: token, expiry.
+    /// Returns 1 when held by the token, 0 when another token holds it, -1 when the chord is
+    /// done (or its data has gone).
     static let claimExtend = """
     local ckey, skey = KEYS[1], KEYS[2]
     local token, expires = ARGV[1], tonumber(ARGV[2])
-    if redis.call('GET', ckey) == token then
-        return redis.call('EXPIRE', ckey, expires)
+    local holder = redis.call('GET', ckey)
+    if holder == token then
+        redis.call('EXPIRE', ckey, expires)
+        return 1
     end
-    if not redis.call('GET', ckey) and redis.call('EXISTS', skey) == 1 then
-        return redis.call('SET', ckey, token, 'EX', expires, 'NX') and 1 or 0
+    if holder == 'done' then
+        return -1
     end
-    return 0
+    if holder then
+        return 0
+    end
+    if redis.call('EXISTS', skey) == 1 then
+        redis.call('SET', ckey, token, 'EX', expires)
+        return 1
+    end
+    return -1
     """
 
     /// Deletes the chord data and leaves a `done` marker, if the token still owns the claim.

@@ -21,6 +21,16 @@ public struct ChordPartStatus: Sendable, Equatable {
     }
 }
 
+/// A chord's callback-dispatch claim, as one claim token finds it.
+public enum ChordClaim: Sendable, Equatable {
+    /// The token holds it: kept, or taken over after the previous holder's claim lapsed.
+    case held
+    /// Another token holds it and has not let it lapse.
+    case heldByAnother
+    /// The chord is done (its callback was published) or its data has gone.
+    case finished
+}
+
 /// One recorded header part: `[1, tid, state, result]` in the `.j` sorted set.
 public struct ChordMember: Sendable, Equatable {
     public var taskID: String
@@ -62,8 +72,9 @@ public protocol ChordBackend: Sendable {
     /// Every recorded part, in header order.
     func chordMembers(groupID: String) async throws -> [ChordMember]
 
-    /// Keeps (or re-takes, if it lapsed while the chord is still pending) the dispatch claim.
-    func extendChordClaim(groupID: String, token: String, seconds: Int) async throws -> Bool
+    /// Keeps the dispatch claim for `seconds` more while `token` holds it, or takes it over
+    /// when it lapsed (its holder died) while the chord is still pending.
+    func holdChordClaim(groupID: String, token: String, seconds: Int) async throws -> ChordClaim
 
     /// Deletes the chord data and marks it done, if `token` still holds the claim.
     func cleanUpChord(groupID: String, token: String) async throws -> Bool
@@ -77,6 +88,10 @@ public protocol ChordBackend: Sendable {
     /// Takes a lease on running task `taskID` (for chord callbacks, which may be published
     /// twice after a crash); false when another worker holds it.
     func acquireRunLease(taskID: String, owner: String, seconds: Int) async throws -> Bool
+
+    /// Extends a lease `owner` still holds to `seconds` from now; false when it lapsed or another
+    /// owner has it.
+    func renewRunLease(taskID: String, owner: String, seconds: Int) async throws -> Bool
 
     /// Releases a lease taken with ``acquireRunLease(taskID:owner:seconds:)``.
     func releaseRunLease(taskID: String, owner: String) async throws

@@ -68,11 +68,16 @@ extension RedisResultBackend {
         }
     }
 
-    public func extendChordClaim(groupID: String, token: String, seconds: Int) async throws -> Bool {
+    public func holdChordClaim(groupID: String, token: String, seconds: Int) async throws -> ChordClaim {
         let reply = try await client.evalScript(claimExtendScript,
                                                 keys: [RedisArgument(keys.chord(groupID, .claim)), RedisArgument(keys.chord(groupID, .size))],
                                                 arguments: [RedisArgument(token), RedisArgument(seconds)])
-        return reply.int == 1
+        switch reply.int {
+        case 1: return .held
+        case 0: return .heldByAnother
+        case -1: return .finished
+        default: throw ProtocolError("unexpected chord claim reply \(reply)")
+        }
     }
 
     public func cleanUpChord(groupID: String, token: String) async throws -> Bool {
@@ -103,6 +108,12 @@ extension RedisResultBackend {
 
     public func releaseRunLease(taskID: String, owner: String) async throws {
         _ = try await client.evalScript(releaseLeaseScript, keys: [RedisArgument(leaseKey(taskID))], arguments: [RedisArgument(owner)])
+    }
+
+    public func renewRunLease(taskID: String, owner: String, seconds: Int) async throws -> Bool {
+        let reply = try await client.evalScript(renewLeaseScript, keys: [RedisArgument(leaseKey(taskID))],
+                                                arguments: [RedisArgument(owner), RedisArgument(seconds)])
+        return reply.int == 1
     }
 
     func leaseKey(_ taskID: String) -> String { "celeriac-run-lease-\(taskID)" }

@@ -18,6 +18,7 @@ public final class RedisResultBackend: ResultBackend {
     let claimExtendScript = RedisScript(ChordScripts.claimExtend)
     let cleanupScript = RedisScript(ChordScripts.cleanup)
     let releaseLeaseScript = RedisScript(ResultScripts.releaseLease)
+    let renewLeaseScript = RedisScript(ResultScripts.renewLease)
 
     /// `poolSize` is the number of command connections. One is the fastest for result traffic:
     /// a connection pipelines every concurrent caller's commands into one write and one read,

@@ -32,4 +32,11 @@ enum ResultScripts {
     if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
     return 0
     """
+
+    /// Extends a run lease only if `owner` still holds it. KEYS[1] lease key; ARGV[1] owner;
+    /// ARGV[2] seconds. Returns 1 when extended, 0 when the lease is gone or someone else's.
+    static let renewLease = """
+    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
+    return 0
+    """
 }

@@ -51,7 +51,7 @@ extension Worker {
         // and was 3 % of a worker's CPU running chords).
         let token = String(decoding: TaskMessage.newID().utf8.filter { $0 != UInt8(ascii: "-") }, as: UTF8.self)
         let member = ChordMember(taskID: message.id, state: state, result: result)
-        let asked = ContinuousClock.now
+        var asked = ContinuousClock.now
         let status = await settle(delivery, "record chord part") {
             if let meta {
                 return try await self.backend.storeChordPart(meta, groupID: groupID, member: member,
@@ -60,12 +60,23 @@ extension Worker {
             return try await self.backend.chordPartReturned(groupID: groupID, member: member,
                                                             groupIndex: message.groupIndex, claimToken: token)
         }
-        guard let status, status.isComplete, status.claimed else { return }
+        guard let status, status.isComplete else { return }
         var logger = logger
         logger[metadataKey: "group_id"] = .string(groupID)
+        var recorded = status.members
+        if !status.claimed {
+            // Complete, but another copy of a part holds the dispatch claim. That copy may have
+            // died between claiming and publishing the body (SIGKILL, OOM), and then its message
+            // comes back as this very copy: acknowledging now would leave the chord unfinished
+            // for good. So this part is acknowledged only once the claim ends in `done`, or after
+            // taking the lapsed claim over and publishing the body itself.
+            guard await awaitChordDispatch(groupID: groupID, token: token, delivery: delivery, logger: logger) else { return }
+            asked = ContinuousClock.now
+            recorded = nil
+        }
         do {
             let members: [ChordMember]
-            if let read = status.members { members = read } else { members = try await backend.chordMembers(groupID: groupID) }
+            if let read = recorded { members = read } else { members = try await backend.chordMembers(groupID: groupID) }
             if let failed = members.first(where: { $0.state.propagates }) {
                 let cause = ExceptionInfo(json: failed.result)
                 let error = ExceptionInfo.chordError("Dependency \(failed.taskID) raised \(cause.pythonRepr)")
@@ -78,7 +89,7 @@ extension Worker {
             // The claim was taken after `asked` and lasts chordClaimLifetime: well inside that it
             // is certainly still ours. Only a slow join pays a round trip to extend it.
             if ContinuousClock.now - asked > backend.chordClaimLifetime / 2 {
-                guard try await backend.extendChordClaim(groupID: groupID, token: token, seconds: 60) else {
+                guard try await backend.holdChordClaim(groupID: groupID, token: token, seconds: 60) == .held else {
                     logger.warning("chord callback not published: the dispatch claim was lost")
                     return
                 }
@@ -95,6 +106,35 @@ extension Worker {
         } catch {
             // The claim expires and a redelivered part (or another worker) re-tries the join.
             logger.error("chord join failed", metadata: ["error": .string("\(error)")])
+        }
+    }
+
+    /// Waits while another token holds the dispatch claim of a complete chord: true once this
+    /// token has taken the claim over (the holder let it lapse: it died), false once the chord
+    /// is done. A live holder needs milliseconds; a dead one's claim lapses within
+    /// ``ChordBackend/chordClaimLifetime`` (or the minute a slow join extends it to).
+    private func awaitChordDispatch(groupID: String, token: String, delivery: BrokerDelivery, logger: Logger) async -> Bool {
+        var pause = Duration.milliseconds(20)
+        var announced = false
+        while true {
+            try? await Task.sleep(for: pause)
+            let seconds = Int(backend.chordClaimLifetime.components.seconds)
+            guard let claim = await settle(delivery, "check chord claim", {
+                try await self.backend.holdChordClaim(groupID: groupID, token: token, seconds: seconds)
+            }) else { return false }
+            switch claim {
+            case .held:
+                logger.warning("chord dispatch claim lapsed (its holder died?); publishing the body here")
+                return true
+            case .finished:
+                return false
+            case .heldByAnother:
+                if !announced {
+                    logger.info("chord complete and claimed by another part; waiting for its body to be published")
+                    announced = true
+                }
+                pause = min(pause * 2, .milliseconds(500))
+            }
         }
     }
 

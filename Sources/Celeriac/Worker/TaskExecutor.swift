@@ -69,9 +69,12 @@ extension Worker {
         if isChordCallback {
             // Two copies of a chord body must not run at the same time either: the first takes
             // a lease; a copy finding it taken comes back later, when the first has stored its
-            // result (then it is acknowledged above) or died (then the lease has expired).
-            let seconds = Int((message.timeLimit ?? entry.options.timeLimit ?? 300).rounded(.up)) + 30
-            let owner = configuration.hostname
+            // result (then it is acknowledged above) or died (then its lease lapses: it is kept
+            // short and renewed while the body runs, so a killed worker holds it up seconds, not
+            // a time limit).
+            let owner = "\(configuration.hostname) \(TaskMessage.newID())"
+            let lifetime = configuration.runLeaseLifetime
+            let seconds = Int(lifetime.components.seconds)
             guard let leased = await settle(delivery, "take run lease", {
                 try await self.backend.acquireRunLease(taskID: message.id, owner: owner, seconds: seconds)
             }) else { return }
@@ -80,7 +83,17 @@ extension Worker {
                 await settle(delivery, "delay") { try await self.broker.delay(delivery, until: Date().addingTimeInterval(2)) }
                 return
             }
+            let renewal = Task { [backend] in
+                // A failed renewal (a Redis blip) is tried again at the next tick; a refused one is final.
+                while (try? await Task.sleep(for: lifetime / 3)) != nil {
+                    if (try? await backend.renewRunLease(taskID: message.id, owner: owner, seconds: seconds)) == false {
+                        logger.warning("run lease lost while the chord body runs; another copy may start")
+                        return
+                    }
+                }
+            }
             await execute(message, entry: entry, delivery: delivery, logger: logger)
+            renewal.cancel()
             try? await backend.releaseRunLease(taskID: message.id, owner: owner)
             return
         }

@@ -21,10 +21,14 @@ public struct WorkerConfiguration: Sendable {
     public var trackStarted: Bool
     /// Store `name`, `args`, `kwargs`, `worker`, `retries`, `queue` with results (Celery's `result_extended`).
     public var resultExtended: Bool
+    /// How long a chord body's run lease outlives the worker holding it. It is renewed every
+    /// third of this while the body runs; after a crash, another copy of the body may run once
+    /// it lapses. Whole seconds, at least one.
+    public var runLeaseLifetime: Duration
 
     public init(hostname: String? = nil, queues: [String] = [], concurrency: Int = 4, prefetch: Int? = nil,
                 drainTimeout: Duration = .seconds(30), sendEvents: Bool = true, heartbeatInterval: Double = 2,
-                trackStarted: Bool = false, resultExtended: Bool = true) {
+                trackStarted: Bool = false, resultExtended: Bool = true, runLeaseLifetime: Duration = .seconds(15)) {
         self.hostname = hostname ?? "celeriac-\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)"
         self.queues = queues
         self.concurrency = max(1, concurrency)
@@ -34,5 +38,6 @@ public struct WorkerConfiguration: Sendable {
         self.heartbeatInterval = heartbeatInterval
         self.trackStarted = trackStarted
         self.resultExtended = resultExtended
+        self.runLeaseLifetime = max(.seconds(1), runLeaseLifetime)
     }
 }
