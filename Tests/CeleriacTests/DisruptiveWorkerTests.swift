@@ -57,4 +57,33 @@ import TestSupport
         try await running.value
         await harness.close()
     }
+
+    /// A result that cannot be stored within the settle budget (Redis down for longer) does not
+    /// get its message acknowledged anyway: the message goes back to the broker and the task
+    /// runs again once Redis is back.
+    @Test func aTaskWhoseResultCannotBeStoredInTimeRunsAgainInsteadOfBeingAcknowledged() async throws {
+        let harness = try await CeleriacHarness.connect(name: "redis-down")
+        let queue = TestEnvironment.uniqueName("d-handback")
+        let worker = Worker(registry: CeleriacHarness.demoRegistry(queue: queue), broker: harness.broker, backend: harness.backend,
+                            configuration: WorkerConfiguration(hostname: "handback@localhost", queues: [queue], sendEvents: false),
+                            settleBudget: .seconds(1))
+        let running = Task { try await worker.run() }
+        await worker.waitUntilReady()
+
+        try TestStack.stop(.redis)
+        var restarted = false
+        defer { if !restarted { try? TestStack.start(.redis) } }
+        let result = try await harness.client.apply(DemoTasks.add, .init(x: 2, y: 3), options: SendOptions(queue: queue))
+        // Long enough for the first run to give up on storing (1 s budget) at least once.
+        try await Task.sleep(for: .seconds(3))
+        try TestStack.start(.redis)
+        restarted = true
+
+        #expect(try await result.get(timeout: .seconds(60)) == 5)
+        await worker.shutdown()
+        try await running.value
+        // Ran more than once: each run before Redis came back handed the message back.
+        #expect(worker.activity.processed >= 2)
+        await harness.close()
+    }
 }

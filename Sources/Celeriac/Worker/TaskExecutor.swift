@@ -6,6 +6,10 @@ import Logging
 /// store the outcome, retry or fail, and only then acknowledge (acks late).
 extension Worker {
     func process(_ delivery: BrokerDelivery) async {
+        await DeliveryLedger.$current.withValue(DeliveryLedger()) { await handle(delivery) }
+    }
+
+    private func handle(_ delivery: BrokerDelivery) async {
         let message: TaskMessage
         do {
             message = try delivery.taskMessage()
@@ -244,10 +248,12 @@ extension Worker {
     }
 
     /// Runs a broker or backend operation until it succeeds, backing off across outages, and
-    /// returns its value. After `settleBudget` it gives up (nil) and leaves the message
-    /// unacknowledged: the broker redelivers it.
+    /// returns its value. After `settleBudget` it gives up (nil) and hands the message back to
+    /// the broker, which redelivers it; later steps for the same delivery then do nothing (nil).
     @discardableResult
     func settle<T: Sendable>(_ delivery: BrokerDelivery, _ what: String, _ operation: @Sendable () async throws -> T) async -> T? {
+        let ledger = DeliveryLedger.current
+        if ledger?.isHandedBack == true { return nil }
         let backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(5))
         let deadline = ContinuousClock.now + settleBudget
         var attempt = 0
@@ -258,7 +264,13 @@ extension Worker {
                 return value
             } catch {
                 if ContinuousClock.now >= deadline {
-                    logger.error("\(what) failed for good; the message will be redelivered", metadata: ["error": .string("\(error)")])
+                    logger.error("\(what) failed for good; the message goes back to the broker to run again",
+                                 metadata: ["error": .string("\(error)")])
+                    if ledger?.markHandedBack() == true {
+                        // When the broker is what failed, this fails too: the connection is
+                        // gone and the broker redelivers the message anyway.
+                        try? await broker.requeue(delivery)
+                    }
                     return nil
                 }
                 logger.warning("\(what) failed, retrying", metadata: ["error": .string("\(error)"), "attempt": .stringConvertible(attempt + 1)])
