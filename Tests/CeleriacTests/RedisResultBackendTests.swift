@@ -126,4 +126,30 @@ import TestSupport
         #expect(try await backend.acquireRunLease(taskID: id, owner: "w2", seconds: 30))
         await backend.close()
     }
+
+    /// The chord body's start and end in one call each: the stored SUCCESS or the lease; the
+    /// result stored and the lease released together (only the owner's lease).
+    @Test func chordBodyStartsWithOneCallAndItsSuccessReleasesTheLease() async throws {
+        let backend = try await backend()
+        let id = UUID().uuidString
+        guard case .leased = try await backend.startChordBody(taskID: id, owner: "w1", leaseSeconds: 30) else {
+            Issue.record("the first start did not take the lease"); return
+        }
+        guard case .leasedByAnother = try await backend.startChordBody(taskID: id, owner: "w2", leaseSeconds: 30) else {
+            Issue.record("a second start took a held lease"); return
+        }
+        // Another owner's store leaves w1's lease alone.
+        #expect(try await backend.store(ResultMeta(taskID: id, status: .retry, result: "again"), releasingRunLeaseOf: "w2"))
+        #expect(try await !backend.acquireRunLease(taskID: id, owner: "w2", seconds: 30))
+        #expect(try await backend.store(ResultMeta(taskID: id, status: .success, result: 42, dateDone: Date()),
+                                        releasingRunLeaseOf: "w1"))
+        #expect(try await backend.redis.send("EXISTS", RedisArgument("celeriac-run-lease-\(id)")).int == 0)
+        guard case .alreadySucceeded(let stored) = try await backend.startChordBody(taskID: id, owner: "w2", leaseSeconds: 30) else {
+            Issue.record("a start after the success did not report it"); return
+        }
+        #expect(stored.result == 42)
+        // Never over a SUCCESS, as store(_:).
+        #expect(try await !backend.store(ResultMeta(taskID: id, status: .failure, result: "late"), releasingRunLeaseOf: "w2"))
+        await backend.close()
+    }
 }

@@ -116,5 +116,30 @@ extension RedisResultBackend {
         return reply.int == 1
     }
 
+    public func startChordBody(taskID: String, owner: String, leaseSeconds: Int) async throws -> ChordBodyStart {
+        let reply = try await client.evalScript(startChordBodyScript,
+                                                keys: [RedisArgument(keys.task(taskID)), RedisArgument(leaseKey(taskID))],
+                                                arguments: [RedisArgument(owner), RedisArgument(leaseSeconds)])
+        guard let items = reply.array, let code = items.first?.int else {
+            throw ProtocolError("unexpected chord body start reply \(reply)")
+        }
+        switch code {
+        case 2:
+            guard items.count == 2, let bytes = items[1].bytes else { throw ProtocolError("chord body start: no stored result in \(reply)") }
+            return .alreadySucceeded(try ResultMeta(json: try JSONValue(parsing: bytes), taskID: taskID))
+        case 1: return .leased
+        default: return .leasedByAnother
+        }
+    }
+
+    @discardableResult
+    public func store(_ meta: ResultMeta, releasingRunLeaseOf owner: String) async throws -> Bool {
+        let reply = try await client.evalScript(storeReleasingLeaseScript,
+                                                keys: [RedisArgument(keys.task(meta.taskID)), RedisArgument(leaseKey(meta.taskID))],
+                                                arguments: [RedisArgument(bytes: meta.serialized()), RedisArgument(expires),
+                                                            RedisArgument(owner)])
+        return reply.int == 1
+    }
+
     func leaseKey(_ taskID: String) -> String { "celeriac-run-lease-\(taskID)" }
 }

@@ -19,6 +19,8 @@ public final class RedisResultBackend: ResultBackend {
     let cleanupScript = RedisScript(ChordScripts.cleanup)
     let releaseLeaseScript = RedisScript(ResultScripts.releaseLease)
     let renewLeaseScript = RedisScript(ResultScripts.renewLease)
+    let startChordBodyScript = RedisScript(ResultScripts.startChordBody)
+    let storeReleasingLeaseScript = RedisScript(ResultScripts.storeReleasingLease)
 
     /// `poolSize` is the number of command connections. One is the fastest for result traffic:
     /// a connection pipelines every concurrent caller's commands into one write and one read,

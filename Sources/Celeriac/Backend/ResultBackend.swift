@@ -24,8 +24,28 @@ public protocol ResultBackend: ChordBackend {
     func storeChordPart(_ meta: ResultMeta, groupID: String, member: ChordMember, groupIndex: Int?,
                         claimToken: String) async throws -> ChordPartStatus
 
+    /// Starts running chord body `taskID`: its stored SUCCESS when it already ran, otherwise
+    /// the run lease for `owner` (as ``ChordBackend/acquireRunLease(taskID:owner:seconds:)``),
+    /// in one step where the backend can.
+    func startChordBody(taskID: String, owner: String, leaseSeconds: Int) async throws -> ChordBodyStart
+
+    /// Stores `meta` (as ``store(_:)``) and releases the run lease `owner` holds on its task
+    /// (as ``ChordBackend/releaseRunLease(taskID:owner:)``), in one step where the backend can.
+    @discardableResult
+    func store(_ meta: ResultMeta, releasingRunLeaseOf owner: String) async throws -> Bool
+
     /// Closes connections.
     func close() async
+}
+
+/// What ``ResultBackend/startChordBody(taskID:owner:leaseSeconds:)`` found.
+public enum ChordBodyStart: Sendable {
+    /// The body already succeeded (this is a copy): its stored result.
+    case alreadySucceeded(ResultMeta)
+    /// The caller holds the run lease and may run the body.
+    case leased
+    /// Another worker holds the run lease.
+    case leasedByAnother
 }
 
 extension ResultBackend {
@@ -34,6 +54,20 @@ extension ResultBackend {
                                claimToken: String) async throws -> ChordPartStatus {
         try await store(meta)
         return try await chordPartReturned(groupID: groupID, member: member, groupIndex: groupIndex, claimToken: claimToken)
+    }
+
+    /// A read, then the lease.
+    public func startChordBody(taskID: String, owner: String, leaseSeconds: Int) async throws -> ChordBodyStart {
+        if let stored = try await result(for: taskID), stored.status == .success { return .alreadySucceeded(stored) }
+        return try await acquireRunLease(taskID: taskID, owner: owner, seconds: leaseSeconds) ? .leased : .leasedByAnother
+    }
+
+    /// The two steps one after the other.
+    @discardableResult
+    public func store(_ meta: ResultMeta, releasingRunLeaseOf owner: String) async throws -> Bool {
+        let stored = try await store(meta)
+        try await releaseRunLease(taskID: meta.taskID, owner: owner)
+        return stored
     }
 }
 

@@ -39,4 +39,28 @@ enum ResultScripts {
     if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('EXPIRE', KEYS[1], ARGV[2]) end
     return 0
     """
+
+    /// A chord body's start: the stored SUCCESS if it already ran, else the run lease.
+    /// KEYS[1] result key, KEYS[2] lease key; ARGV[1] owner, ARGV[2] lease seconds.
+    /// Returns `{2, stored JSON}` after a success, `{1}` with the lease taken, `{0}` when
+    /// another owner holds it.
+    static let startChordBody = """
+    local current = redis.call('GET', KEYS[1])
+    if current then
+      local ok, meta = pcall(cjson.decode, current)
+      if ok and type(meta) == 'table' and meta['status'] == 'SUCCESS' then return {2, current} end
+    end
+    if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'EX', ARGV[2]) then return {1} end
+    return {0}
+    """
+
+    /// `store_result`, then the run lease released if `owner` holds it. KEYS[1] result key,
+    /// KEYS[2] lease key; ARGV[1] JSON meta, ARGV[2] expiry (0 = none), ARGV[3] owner.
+    /// Returns `store_result`'s 1 or 0.
+    static let storeReleasingLease = storeFunction + """
+    local stored = store_result(KEYS[1], ARGV[1], tonumber(ARGV[2]))
+    if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+    return stored
+
+    """
 }

@@ -57,54 +57,34 @@ extension Worker {
             }
             return
         }
-        let isChordCallback = message.group != nil && message.groupIndex == nil && message.chord == nil
-        if delivery.redelivered || isChordCallback,
-           let stored = try? await backend.result(for: message.id), stored.status == .success {
-            // A copy of a task that already succeeded (an ack lost in a crash, or a chord body
-            // re-published after its claim lapsed): don't run it twice, but let a chord that
-            // may not have heard of this part learn about it.
-            logger.info("task already succeeded; acknowledging the copy without running it")
-            if message.chord != nil {
-                await chordPartReturned(message, delivery: delivery, state: .success, result: stored.result, logger: logger)
-            }
-            await settle(delivery, "ack") { try await self.broker.ack(delivery) }
+        if message.group != nil && message.groupIndex == nil && message.chord == nil {
+            await runChordBody(message, entry: entry, delivery: delivery, logger: logger)
             return
         }
-        if isChordCallback {
-            // Two copies of a chord body must not run at the same time either: the first takes
-            // a lease; a copy finding it taken comes back later, when the first has stored its
-            // result (then it is acknowledged above) or died (then its lease lapses: it is kept
-            // short and renewed while the body runs, so a killed worker holds it up seconds, not
-            // a time limit).
-            let owner = "\(configuration.hostname) \(TaskMessage.newID())"
-            let lifetime = configuration.runLeaseLifetime
-            let seconds = Int(lifetime.components.seconds)
-            guard let leased = await settle(delivery, "take run lease", {
-                try await self.backend.acquireRunLease(taskID: message.id, owner: owner, seconds: seconds)
-            }) else { return }
-            guard leased else {
-                logger.info("another worker is running this chord body; checking again later")
-                await settle(delivery, "delay") { try await self.broker.delay(delivery, until: Date().addingTimeInterval(2)) }
-                return
-            }
-            let renewal = Task { [backend] in
-                // A failed renewal (a Redis blip) is tried again at the next tick; a refused one is final.
-                while (try? await Task.sleep(for: lifetime / 3)) != nil {
-                    if (try? await backend.renewRunLease(taskID: message.id, owner: owner, seconds: seconds)) == false {
-                        logger.warning("run lease lost while the chord body runs; another copy may start")
-                        return
-                    }
-                }
-            }
-            await execute(message, entry: entry, delivery: delivery, logger: logger)
-            renewal.cancel()
-            try? await backend.releaseRunLease(taskID: message.id, owner: owner)
+        if delivery.redelivered, let stored = try? await backend.result(for: message.id), stored.status == .success {
+            await acknowledgeCopy(message, of: stored, delivery: delivery, logger: logger)
             return
         }
         await execute(message, entry: entry, delivery: delivery, logger: logger)
     }
 
-    private func execute(_ message: TaskMessage, entry: TaskRegistry.Entry, delivery: BrokerDelivery, logger: Logger) async {
+    /// A copy of a task that already succeeded (an ack lost in a crash, or a chord body
+    /// re-published after its claim lapsed): not run twice, but a chord that may not have heard
+    /// of this part learns about it.
+    func acknowledgeCopy(_ message: TaskMessage, of stored: ResultMeta, delivery: BrokerDelivery, logger: Logger) async {
+        logger.info("task already succeeded; acknowledging the copy without running it")
+        if message.chord != nil {
+            await chordPartReturned(message, delivery: delivery, state: .success, result: stored.result, logger: logger)
+        }
+        await settle(delivery, "ack") { try await self.broker.ack(delivery) }
+    }
+
+    /// Runs the task and settles its message. With `runLeaseOwner`, a stored SUCCESS releases
+    /// that owner's run lease in the same backend call; returns whether it did.
+    @discardableResult
+    func execute(_ message: TaskMessage, entry: TaskRegistry.Entry, delivery: BrokerDelivery, logger: Logger,
+                 runLeaseOwner: String? = nil) async -> Bool {
+        var leaseReleased = false
         await events.received(message)
         if let rate = entry.options.rateLimit { await rateLimiter.acquire(message.task, rate: rate) }
         counters.withLock { $0.active += 1 }
@@ -129,7 +109,15 @@ extension Worker {
             metrics.finished(message.task, state: .success, seconds: runtime)
             let meta = ignoreResult ? nil : makeMeta(message, delivery, status: .success, result: value)
             // A chord header part's result is stored by the same backend call that records the part.
-            if let meta, !message.isChordHeaderPart { await persist(meta, delivery: delivery, logger: logger) }
+            if let meta, !message.isChordHeaderPart {
+                if let owner = runLeaseOwner {
+                    leaseReleased = await settle(delivery, "store success") {
+                        try await self.backend.store(meta, releasingRunLeaseOf: owner)
+                    } != nil
+                } else {
+                    await persist(meta, delivery: delivery, logger: logger)
+                }
+            }
             await continueWorkflow(after: message, delivery: delivery, value: value,
                                    storing: message.isChordHeaderPart ? meta : nil, logger: logger)
             logger.info("task succeeded", metadata: ["runtime": .string(String(format: "%.4f", runtime))])
@@ -155,6 +143,7 @@ extension Worker {
         }
         metrics.active(activity.active)
         await settle(delivery, "ack") { try await self.broker.ack(delivery) }
+        return leaseReleased
     }
 
     /// Seconds to wait before retrying, or nil when the failure is final.
