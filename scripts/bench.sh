@@ -1,5 +1,9 @@
 #!/usr/bin/env bash
-# Release-mode benchmarks against the local stack (started if needed, left running).
+# Release-mode benchmarks on a private stack of their own (the .env ports + 2000, data under
+# .run/bench-stack), started from empty data every time and stopped by PID at the end: a
+# server that kept earlier runs' data measures that data too (a Redis holding millions of
+# expiring results from earlier runs spends its CPU expiring them and forks gigabytes for
+# AOF rewrites, which halved chords/s here).
 #   scripts/bench.sh compare     THE comparison (issue 9): Celeriac vs Python Celery 5.7 workers vs the
 #                                raw rabbitmq-c + hiredis limit, same run, same servers, BENCH_REPEATS
 #                                repeats, medians; one table + bench/results/<time>.json (see
@@ -23,10 +27,15 @@ if [ -n "${BENCH_REPLICAS:-}" ] && ! [[ "$BENCH_REPLICAS" =~ ^[1-9][0-9]*$ ]]; t
 fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
+export STACK_PORT_OFFSET="${STACK_PORT_OFFSET:-2000}"
+export STACK_DIR="${STACK_DIR:-$ROOT/.run/bench-stack}"
 # shellcheck source=stack.sh
 source "$ROOT/scripts/stack.sh"
 stack_load_env
 stack_install
+stack_stop
+rm -rf "$STACK_DIR"
+trap 'stack_stop' EXIT
 stack_start
 eval "$(stack_urls)"
 what=${1:-all}
