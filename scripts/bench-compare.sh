@@ -75,7 +75,7 @@ compare_main() {
   }
   # The workers of the side being measured; a failure stops them on the way out (set -e).
   COMPARE_WORKERS=()
-  trap '[ ${#COMPARE_WORKERS[@]} = 0 ] || { echo "compare: stopping the workers of the failed run" >&2; _stop "${COMPARE_WORKERS[@]}"; }' EXIT
+  trap '[ ${#COMPARE_WORKERS[@]} = 0 ] || { echo "compare: stopping the workers of the failed run" >&2; _stop "${COMPARE_WORKERS[@]}"; }; bench_exit' EXIT
 
   # Item 2's end: RabbitMQ's own count of ready + unacknowledged messages, polled every 2 ms on
   # the node (one rabbitmqctl eval, started before sending). Once the producer has written
@@ -239,6 +239,6 @@ d.update(seconds=s, tasks_per_second=d["count"] / s); print(json.dumps(d))' "$li
            "celeriac_prefetch=${PREFETCH:-default}" "python_pool=prefork -c $REPLICAS_N" \
            "commit=$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet || echo +dirty)"
   cp "$results/$stamp.json" "$results/latest.json"
-  trap - EXIT
+  trap bench_exit EXIT
   echo "compare: wrote bench/results/$stamp.json (and latest.json); raw runs in ${logs#"$ROOT"/}" >&2
 }

@@ -35,7 +35,9 @@ stack_load_env
 stack_install
 stack_stop
 rm -rf "$STACK_DIR"
-trap 'stack_stop' EXIT
+# Each step that starts processes sets its own EXIT trap: they all end with bench_exit.
+bench_exit() { stack_stop; }
+trap bench_exit EXIT
 stack_start
 eval "$(stack_urls)"
 what=${1:-all}
@@ -72,7 +74,7 @@ if [ "$what" = all ] || [ "$what" = celeriac ]; then
   logs="$ROOT/.run/bench"; mkdir -p "$logs"
   pids=()
   stop_workers() { local p; for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done; wait "${pids[@]}" 2>/dev/null || true; }
-  trap stop_workers EXIT
+  trap 'stop_workers; bench_exit' EXIT
   for i in $(seq 1 "$REPLICAS"); do
     WORKER_HOSTNAME="bench-$i@localhost" "$bin/loan-worker" > "$logs/worker-$i.log" 2>&1 &
     pids+=($!)
@@ -83,17 +85,17 @@ if [ "$what" = all ] || [ "$what" = celeriac ]; then
   "$bin/celeriac-bench" chords "$BENCH_CHORDS"
   "$bin/celeriac-bench" latency "$BENCH_ROUNDTRIPS"
   for p in "${pids[@]}"; do echo "worker pid $p peak RSS: $(grep VmHWM /proc/$p/status | awk '{print $2, $3}')"; done
-  stop_workers; trap - EXIT
+  stop_workers; trap bench_exit EXIT
 fi
 
 if [ "$what" = all ] || [ "$what" = loans ]; then
   export POOLS_DIR="$ROOT/.run/bench/pools" LOAN_WORKER_BIN="$bin/loan-worker"
-  trap '"$ROOT/scripts/pools.sh" stop' EXIT
+  trap '"$ROOT/scripts/pools.sh" stop; bench_exit' EXIT
   LOG_LEVEL=warning "$ROOT/scripts/pools.sh" start
   sleep 1
   echo "loans: pools from workers/*.env, $BENCH_LOANS sample loans"
   "$bin/celeriac-bench" loans "$BENCH_LOANS"
-  "$ROOT/scripts/pools.sh" stop; trap - EXIT
+  "$ROOT/scripts/pools.sh" stop; trap bench_exit EXIT
 fi
 
 if [ "$what" = all ] || [ "$what" = taskctl ]; then
@@ -142,7 +144,7 @@ if [ "$what" = all ] || [ "$what" = api ]; then
   stop_api() { kill -TERM "$api_pid" 2>/dev/null || true; wait "$api_pid" 2>/dev/null || true
                for q in credit property decision; do stack_rabbitmqctl -q purge_queue -p "${RABBITMQ_VHOST:-celeriac}" "bench-api.$q" >/dev/null 2>&1 || true; done
              }
-  trap stop_api EXIT
+  trap 'stop_api; bench_exit' EXIT
   for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$port/health" >/dev/null && break; sleep 0.1; done
   email="bench-$(date +%s%N)@example.com"
   curl -sf -X POST "http://127.0.0.1:$port/accounts" -d "{\"email\": \"$email\", \"password\": \"bench password\"}" >/dev/null
