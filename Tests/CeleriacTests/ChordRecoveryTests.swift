@@ -110,7 +110,7 @@ import TestSupport
                 return "done"
             }
         }
-        let (worker, running) = await startWorker(harness, registry, queue: queue, concurrency: 2, runLeaseLifetime: .seconds(2))
+        let (worker, running) = await startWorker(harness, registry, queue: queue, concurrency: 2, runLeaseLifetime: .seconds(3))
         func body(_ id: String, seconds: Double) -> TaskMessage {
             // A chord body: a group id, no index, no chord of its own.
             var message = TaskMessage(id: id, task: "test.slow_body", args: [.double(seconds)])
@@ -118,11 +118,11 @@ import TestSupport
             return message
         }
 
-        // Two copies of a body that runs 5 s, more than twice its 2 s lease.
+        // Two copies of a body that runs 7 s, more than twice its 3 s lease (renewed every second).
         let slow = UUID().uuidString.lowercased()
-        try await harness.broker.publish(body(slow, seconds: 5), to: queue, delay: nil)
+        try await harness.broker.publish(body(slow, seconds: 7), to: queue, delay: nil)
         try await Task.sleep(for: .milliseconds(300))
-        try await harness.broker.publish(body(slow, seconds: 5), to: queue, delay: nil)
+        try await harness.broker.publish(body(slow, seconds: 7), to: queue, delay: nil)
         #expect(try await harness.backend.waitForReady(slow, timeout: .seconds(30)).result == "done")
         // The copy comes back every 2 s: it finds the result and is acknowledged without running.
         try await Task.sleep(for: .seconds(2.5))
