@@ -1,7 +1,6 @@
 import Celeriac
 import DemoTasks
 import Foundation
-import Logging
 import Redis
 import Synchronization
 import Testing
@@ -10,18 +9,6 @@ import TestSupport
 /// A worker dying at the two delicate moments of a chord, replayed exactly: after claiming the
 /// callback dispatch (before publishing the body), and while running the body.
 @Suite struct ChordRecoveryTests {
-    func startWorker(_ harness: CeleriacHarness, _ registry: TaskRegistry, queue: String, concurrency: Int = 4,
-                     runLeaseLifetime: Duration = .seconds(15)) async -> (Worker, Task<Void, any Error>) {
-        let worker = Worker(registry: registry, broker: harness.broker, backend: harness.backend,
-                            configuration: WorkerConfiguration(hostname: "test-\(UUID().uuidString.prefix(6))@localhost",
-                                                               queues: [queue], concurrency: concurrency,
-                                                               runLeaseLifetime: runLeaseLifetime),
-                            logger: Logger(label: "test.worker"))
-        let running = Task { try await worker.run() }
-        await worker.waitUntilReady()
-        return (worker, running)
-    }
-
     /// True once `queue` holds no message and `worker` runs nothing (within 10 s).
     func queueDrains(_ harness: CeleriacHarness, _ queue: String, _ worker: Worker) async throws -> Bool {
         for _ in 0..<100 {
@@ -58,7 +45,7 @@ import TestSupport
         part.groupIndex = 1
         part.chord = body
         try await harness.broker.publish(part, to: queue, delay: nil)
-        let (worker, running) = await startWorker(harness, CeleriacHarness.demoRegistry(queue: queue), queue: queue)
+        let (worker, running) = await harness.startReadyWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue])
 
         let started = ContinuousClock.now
         let result = try await harness.backend.waitForReady(try #require(body.taskID), timeout: .seconds(30))
@@ -111,7 +98,8 @@ import TestSupport
                 return "done"
             }
         }
-        let (worker, running) = await startWorker(harness, registry, queue: queue, concurrency: 2, runLeaseLifetime: .seconds(3))
+        let (worker, running) = harness.startWorker(registry, queues: [queue], concurrency: 2, runLeaseLifetime: .seconds(3))
+        await worker.waitUntilReady()
         func body(_ id: String, seconds: Double) -> TaskMessage {
             // A chord body: a group id, no index, no chord of its own.
             var message = TaskMessage(id: id, task: "test.slow_body", args: [.double(seconds)])

@@ -1,17 +1,24 @@
 /// Lua run inside Redis by the result backend.
 enum ResultScripts {
+    /// `is_success(stored)`: whether a stored result value (or false when there is none) is a
+    /// SUCCESS; a value that is not JSON is not.
+    static let successFunction = """
+    local function is_success(stored)
+      if not stored then return false end
+      local ok, meta = pcall(cjson.decode, stored)
+      return ok and type(meta) == 'table' and meta['status'] == 'SUCCESS'
+    end
+
+    """
+
     /// `store_result(key, value, ttl)`: stores a task result and announces it on the key's
     /// channel, unless a SUCCESS is already stored (a redelivered duplicate must never clobber a
     /// success: Celery's `_store_result` rule). Doing the check and the write in one script
     /// makes it atomic, which a client-side GET followed by MULTI/SETEX/PUBLISH/EXEC is not.
     /// Returns 1 when stored, 0 when an existing SUCCESS was kept.
-    static let storeFunction = """
+    static let storeFunction = successFunction + """
     local function store_result(key, value, ttl)
-      local current = redis.call('GET', key)
-      if current then
-        local ok, meta = pcall(cjson.decode, current)
-        if ok and type(meta) == 'table' and meta['status'] == 'SUCCESS' then return 0 end
-      end
+      if is_success(redis.call('GET', key)) then return 0 end
       if ttl and ttl > 0 then
         redis.call('SETEX', key, ttl, value)
       else
@@ -44,12 +51,9 @@ enum ResultScripts {
     /// KEYS[1] result key, KEYS[2] lease key; ARGV[1] owner, ARGV[2] lease seconds.
     /// Returns `{2, stored JSON}` after a success, `{1}` with the lease taken, `{0}` when
     /// another owner holds it.
-    static let startChordBody = """
+    static let startChordBody = successFunction + """
     local current = redis.call('GET', KEYS[1])
-    if current then
-      local ok, meta = pcall(cjson.decode, current)
-      if ok and type(meta) == 'table' and meta['status'] == 'SUCCESS' then return {2, current} end
-    end
+    if is_success(current) then return {2, current} end
     if redis.call('SET', KEYS[2], ARGV[1], 'NX', 'EX', ARGV[2]) then return {1} end
     return {0}
     """

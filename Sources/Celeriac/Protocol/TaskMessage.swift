@@ -50,6 +50,10 @@ public struct TaskMessage: Sendable, Hashable {
     /// outcome is recorded for the chord.
     public var isChordHeaderPart: Bool { chord != nil && group != nil }
 
+    /// A chord body (callback): it belongs to the chord's group without being one of its parts
+    /// (no index) or carrying a chord itself.
+    public var isChordBody: Bool { group != nil && groupIndex == nil && chord == nil }
+
     public init(id: String, task: String, args: [JSONValue] = [], kwargs: [String: JSONValue] = [:]) {
         self.id = id
         self.task = task

@@ -116,9 +116,9 @@ extension Worker {
     private func awaitChordDispatch(groupID: String, token: String, delivery: BrokerDelivery, logger: Logger) async -> Bool {
         var pause = Duration.milliseconds(20)
         var announced = false
+        let seconds = Int(backend.chordClaimLifetime.components.seconds)
         while true {
             try? await Task.sleep(for: pause)
-            let seconds = Int(backend.chordClaimLifetime.components.seconds)
             guard let claim = await settle(delivery, "check chord claim", {
                 try await self.backend.holdChordClaim(groupID: groupID, token: token, seconds: seconds)
             }) else { return false }

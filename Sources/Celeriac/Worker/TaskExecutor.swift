@@ -57,7 +57,7 @@ extension Worker {
             }
             return
         }
-        if message.group != nil && message.groupIndex == nil && message.chord == nil {
+        if message.isChordBody {
             await runChordBody(message, entry: entry, delivery: delivery, logger: logger)
             return
         }
@@ -110,13 +110,8 @@ extension Worker {
             let meta = ignoreResult ? nil : makeMeta(message, delivery, status: .success, result: value)
             // A chord header part's result is stored by the same backend call that records the part.
             if let meta, !message.isChordHeaderPart {
-                if let owner = runLeaseOwner {
-                    leaseReleased = await settle(delivery, "store success") {
-                        try await self.backend.store(meta, releasingRunLeaseOf: owner)
-                    } != nil
-                } else {
-                    await persist(meta, delivery: delivery, logger: logger)
-                }
+                leaseReleased = await persist(meta, delivery: delivery, logger: logger, releasingRunLeaseOf: runLeaseOwner)
+                    && runLeaseOwner != nil
             }
             await continueWorkflow(after: message, delivery: delivery, value: value,
                                    storing: message.isChordHeaderPart ? meta : nil, logger: logger)
@@ -230,10 +225,14 @@ extension Worker {
         return meta
     }
 
-    /// Stores a result, retrying through a result-backend outage (the Redis client reconnects).
+    /// Stores a result, retrying through a result-backend outage (the Redis client reconnects),
+    /// and releases `owner`'s run lease on the task in the same call when one is given.
     @discardableResult
-    func persist(_ meta: ResultMeta, delivery: BrokerDelivery, logger: Logger) async -> Bool {
-        await settle(delivery, "store \(meta.status.rawValue)") { try await self.backend.store(meta) } != nil
+    func persist(_ meta: ResultMeta, delivery: BrokerDelivery, logger: Logger, releasingRunLeaseOf owner: String? = nil) async -> Bool {
+        await settle(delivery, "store \(meta.status.rawValue)") {
+            if let owner { return try await self.backend.store(meta, releasingRunLeaseOf: owner) }
+            return try await self.backend.store(meta)
+        } != nil
     }
 
     /// Runs a broker or backend operation until it succeeds, backing off across outages, and
