@@ -120,8 +120,26 @@ item, before, after, data = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(
 ticks = [int(a) - int(b) for a, b in zip(after, before)]
 print(json.dumps({"benchmark": "cpu_" + item, "units": data["count"], "seconds": data.get("seconds"),
                   "clk_tck": int(sys.argv[5]), "broker_ticks": ticks[0], "redis_ticks": ticks[1],
-                  "workers_ticks": ticks[2], "producer_cpu_seconds": data.get("producer_cpu_seconds")}))' \
+                  "workers_ticks": ticks[2], "producer_cpu_seconds": data.get("producer_cpu_seconds"),
+                  "process_cpu_seconds": data.get("process_cpu_seconds")}))' \
       "$1" "$2" "$3" "$4" "$(getconf CLK_TCK)"
+  }
+
+  # The raw loop's CPU is recorded like a side's (cpu_raw_<results|ignored>_<consumers>): the
+  # servers' ticks around it and the raw-limit process's own user + system time (bash's `time`),
+  # its producer and consumers together, as process_cpu_seconds.
+  _raw_limit() {  # _raw_limit RESULTS(1|0) CONSUMERS -> raw-limit's JSON line with process_cpu_seconds
+    local out="$logs/raw-limit.out" cpu rc=0 TIMEFORMAT='%U %S'
+    cpu=$( { time RAW_RESULTS=$1 RAW_CONSUMERS=$2 RAW_QUEUE=bench.raw "$bin/raw-limit" "$BENCH_TASKS" \
+               > "$out" 2>>"$logs/raw-limit.err"; } 2>&1 ) || rc=$?
+    if [ $rc != 0 ]; then
+      echo "compare: raw-limit failed (exit $rc); the end of ${logs#"$ROOT"/}/raw-limit.err:" >&2
+      tail -n 3 "$logs/raw-limit.err" >&2
+      return $rc
+    fi
+    python3 -c 'import json, sys
+d = json.loads(sys.argv[1]); d["process_cpu_seconds"] = sum(map(float, sys.argv[2].split())); print(json.dumps(d))' \
+      "$(cat "$out")" "$cpu"
   }
 
   _items() {  # _items SIDE REPEAT QUEUE
@@ -175,12 +193,16 @@ d.update(seconds=s, tasks_per_second=d["count"] / s); print(json.dumps(d))' "$li
           # consumer thread and with REPLICAS (one per worker process, the workers' shape): the
           # broker spends less per message on a queue with fewer consumers, so either can be the
           # faster, and the limit of a repeat is the faster of the two (report.py).
-          local line with_results consumers
+          local line with_results consumers cpu_before
+          _worker_pids() { :; }
           for with_results in 1 0; do
             for consumers in $( (echo 1; echo "$REPLICAS_N") | sort -un); do
-              line=$(RAW_RESULTS=$with_results RAW_CONSUMERS=$consumers RAW_QUEUE=bench.raw "$bin/raw-limit" "$BENCH_TASKS")
+              cpu_before=$(_cpu_snapshot)
+              line=$(_raw_limit "$with_results" "$consumers")
               echo "  raw: $line" >&2
               _emit raw "$r" "$line"
+              _emit raw "$r" "$(_cpu_record "raw_$([ "$with_results" = 1 ] && echo results || echo ignored)_$consumers" \
+                                 "$cpu_before" "$(_cpu_snapshot)" "$line")"
             done
           done ;;
         celeriac)

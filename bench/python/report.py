@@ -80,16 +80,22 @@ def main():
         out = {}
         for group in ("broker", "redis", "workers"):
             out[group] = median([d[group + "_ticks"] * 1e6 / d["clk_tck"] / d["units"] for d in records])
-        out["producer"] = median([d["producer_cpu_seconds"] * 1e6 / d["units"]
-                                  for d in records if d.get("producer_cpu_seconds") is not None])
+        # A side's producer reports its own CPU; the raw loop's one process (producer and
+        # consumers) is timed by the compare script.
+        for group in ("producer", "process"):
+            out[group] = median([d[group + "_cpu_seconds"] * 1e6 / d["units"]
+                                 for d in records if d.get(group + "_cpu_seconds") is not None])
         out["total"] = sum(v for v in out.values() if v is not None)
-        out["cores_busy"] = median([(d["broker_ticks"] + d["redis_ticks"] + d["workers_ticks"]) / d["clk_tck"]
-                                    / d["seconds"] + (d.get("producer_cpu_seconds") or 0) / d["seconds"]
-                                    for d in records if d.get("seconds")])
+        out["cores_busy"] = median([((d["broker_ticks"] + d["redis_ticks"] + d["workers_ticks"]) / d["clk_tck"]
+                                     + (d.get("producer_cpu_seconds") or 0) + (d.get("process_cpu_seconds") or 0))
+                                    / d["seconds"] for d in records if d.get("seconds")])
         return out
 
     for side in ("celeriac", "python"):
         m[side]["cpu_us_per_unit"] = {item: cpu(side, item) for item in ("tasks", "ignored", "chords")}
+    raw_shapes = sorted({r["data"]["benchmark"][len("cpu_raw_"):] for r in runs
+                         if r["side"] == "raw" and r["data"].get("benchmark", "").startswith("cpu_raw_")})
+    m["raw"]["cpu_us_per_unit"] = {shape: cpu("raw", "raw_" + shape) for shape in raw_shapes}
     m["celeriac"]["loans_per_second"] = med("celeriac", "loans", "loans_per_second")
     m["celeriac"]["loan_latency_p50_ms"] = med("celeriac", "loans", "latency_p50_ms")
     def raw_records(benchmark):
@@ -221,13 +227,26 @@ def cpu_table(m):
     """Where the time goes: CPU µs per task (per chord for item 3) of each process group."""
     rows = [("CPU per unit (µs, medians)", "broker", "Redis", "workers", "producer", "total", "cores busy")]
     names = {"tasks": "1 results stored, per task", "ignored": "2 results ignored, per task", "chords": "3 chords, per chord"}
+    raw = m["raw"].get("cpu_us_per_unit") or {}
     for item, name in names.items():
         for side in ("celeriac", "python"):
             c = m[side]["cpu_us_per_unit"][item]
             if c:
                 rows.append((f"{side} {name}", fmt(c["broker"]), fmt(c["redis"]), fmt(c["workers"]),
                              fmt(c["producer"]), fmt(c["total"]), fmt(c["cores_busy"], 2)))
-    return render(rows)
+        # The raw loop's limits of items 1 and 2, per message, for each consumer count.
+        kind = {"tasks": "results", "ignored": "ignored"}.get(item)
+        for shape, c in sorted(raw.items()):
+            if kind and c and shape.startswith(kind + "_"):
+                consumers = shape[len(kind) + 1:]
+                rows.append((f"raw loop {name.split(',')[0][2:]}, {consumers} consumer(s), per message",
+                             fmt(c["broker"]), fmt(c["redis"]), fmt(c["process"]), "(in workers)",
+                             fmt(c["total"]), fmt(c["cores_busy"], 2)))
+    table = render(rows)
+    if raw:
+        table += ("\nraw loop rows: the raw-limit process (its producer and consumer threads together) "
+                  "is under workers.")
+    return table
 
 
 def render(rows):
