@@ -1,10 +1,12 @@
-#!/usr/bin/env bash
+# Sourced by scripts/bench.sh for `scripts/bench.sh ab WORKER_A WORKER_B` (the bench stack is
+# up, the release celeriac-bench is built, $bin is .build/release).
+#
 # A/B of two loan-worker builds (or one build with two environments) on the end-to-end items,
 # for changes smaller than the machine's own swing between runs (±8–15 % here): every round
 # starts the bench stack (the .env ports + 2000, .run/bench-stack) from empty data, runs both
 # sides in turn — A first in odd rounds, B first in even ones — and stops it by PID.
 #
-#   scripts/bench-ab.sh WORKER_A WORKER_B
+#   scripts/bench.sh ab WORKER_A WORKER_B
 #     WORKER_A, WORKER_B   loan-worker executables (e.g. copies of .build/release/loan-worker
 #                          from two commits); the same path twice to compare environments
 #   AB_ENV_A, AB_ENV_B     extra environment of each side's workers ("NAME=value ...")
@@ -13,74 +15,58 @@
 #
 # Per item and side: the rate and the CPU µs per unit of RabbitMQ, Redis and the side's two
 # worker processes (/proc ticks around the item); at the end, each side's means. The producer
-# is this tree's release celeriac-bench (built if missing), the same for both sides.
-set -euo pipefail
-if [ $# != 2 ] || [ ! -x "$1" ] || [ ! -x "$2" ]; then
-  echo "usage: scripts/bench-ab.sh WORKER_A WORKER_B (two loan-worker executables)" >&2; exit 2
-fi
-: "${AB_ROUNDS:=4}" "${AB_ITEMS:=chords chords}" "${AB_ENV_A:=}" "${AB_ENV_B:=}"
-if ! [[ "$AB_ROUNDS" =~ ^[1-9][0-9]*$ ]]; then echo "bench-ab: AB_ROUNDS must be a positive integer" >&2; exit 2; fi
-for item in $AB_ITEMS; do
-  case $item in tasks|chords) ;; *) echo "bench-ab: unknown item '$item' (tasks, chords)" >&2; exit 2 ;; esac
-done
-worker_a=$(realpath "$1"); worker_b=$(realpath "$2")
-ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-cd "$ROOT"
-export STACK_PORT_OFFSET="${STACK_PORT_OFFSET:-2000}"
-export STACK_DIR="${STACK_DIR:-$ROOT/.run/bench-stack}"
-# shellcheck source=stack.sh
-source "$ROOT/scripts/stack.sh"
-stack_load_env
-stack_install
-stack_stop
-bench="$ROOT/.build/release/celeriac-bench"
-[ -x "$bench" ] || swift build -c release --product celeriac-bench
-logs="$ROOT/.run/bench/ab-$(date -u +%Y%m%dT%H%M%SZ)"; mkdir -p "$logs"
-queue=$(set -a; source "$ROOT/workers/demo.env"; echo "$WORKER_QUEUES")
+# is this tree's release celeriac-bench, the same for both sides.
+ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh before anything is built)
+  : "${AB_ROUNDS:=4}" "${AB_ITEMS:=chords chords}" "${AB_ENV_A:=}" "${AB_ENV_B:=}"
+  local worker_a worker_b bench="$bin/celeriac-bench" logs queue hz results round order side worker extra i item n
+  local broker redis before after out
+  worker_a=$1; worker_b=$2
+  logs="$ROOT/.run/bench/ab-$(date -u +%Y%m%dT%H%M%SZ)"; mkdir -p "$logs"
+  queue=$(set -a; source "$ROOT/workers/demo.env"; echo "$WORKER_QUEUES")
 
-pids=()
-stop_workers() {
-  [ ${#pids[@]} = 0 ] && return 0
-  kill -TERM "${pids[@]}" 2>/dev/null || true
-  wait "${pids[@]}" 2>/dev/null || true
   pids=()
-}
-trap 'stop_workers; stack_stop' EXIT
-ticks() {  # ticks PID... -> summed user + system ticks
-  local pid total=0 t
-  for pid in "$@"; do
-    t=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
-    total=$((total + ${t:-0}))
-  done
-  echo "$total"
-}
-hz=$(getconf CLK_TCK)
-results="$logs/results.txt"; : > "$results"
-
-for ((round = 1; round <= AB_ROUNDS; round++)); do
-  rm -rf "$STACK_DIR"; stack_start >&2; eval "$(stack_urls)"
-  order="A B"; [ $((round % 2)) = 0 ] && order="B A"
-  for side in $order; do
-    worker=$worker_a; extra=$AB_ENV_A
-    [ "$side" = B ] && { worker=$worker_b; extra=$AB_ENV_B; }
-    for i in 1 2; do
-      # shellcheck disable=SC2086  # AB_ENV_* is a list of NAME=value words
-      (set -a; source "$ROOT/workers/demo.env"; set +a
-       export WORKER_EVENTS=0 LOG_LEVEL=warning WORKER_HOSTNAME="ab-$side-$i@localhost"
-       exec env $extra "$worker") > "$logs/worker-$round-$side-$i.log" 2>&1 &
-      pids+=($!)
+  stop_workers() {
+    [ ${#pids[@]} = 0 ] && return 0
+    kill -TERM "${pids[@]}" 2>/dev/null || true
+    wait "${pids[@]}" 2>/dev/null || true
+    pids=()
+  }
+  trap 'stop_workers; bench_exit' EXIT
+  ticks() {  # ticks PID... -> summed user + system ticks
+    local pid total=0 t
+    for pid in "$@"; do
+      t=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
+      total=$((total + ${t:-0}))
     done
-    BENCH_QUEUE=$queue "$bench" wait-consumers 2 >/dev/null
-    sleep 1
-    BENCH_QUEUE=$queue "$bench" tasks 5000 >/dev/null  # warm-up: connections, queues, allocator
-    for item in $AB_ITEMS; do
-      n=20000; [ "$item" = chords ] && n=2000
-      BENCH_QUEUE=$queue "$bench" purge 0 >/dev/null
-      broker=$(cat "$STACK_DIR/rabbitmq/beam.pid"); redis=$(cat "$STACK_DIR/redis/redis.pid")
-      before="$(ticks "$broker") $(ticks "$redis") $(ticks "${pids[@]}")"
-      out=$(BENCH_QUEUE=$queue "$bench" "$item" "$n")
-      after="$(ticks "$broker") $(ticks "$redis") $(ticks "${pids[@]}")"
-      python3 - "$round" "$side" "$item" "$n" "$hz" "$before" "$after" "$out" <<'PY' | tee -a "$results"
+    echo "$total"
+  }
+  hz=$(getconf CLK_TCK)
+  results="$logs/results.txt"; : > "$results"
+
+  for ((round = 1; round <= AB_ROUNDS; round++)); do
+    stack_stop >&2; rm -rf "$STACK_DIR"; stack_start >&2; eval "$(stack_urls)"
+    order="A B"; [ $((round % 2)) = 0 ] && order="B A"
+    for side in $order; do
+      worker=$worker_a; extra=$AB_ENV_A
+      [ "$side" = B ] && { worker=$worker_b; extra=$AB_ENV_B; }
+      for i in 1 2; do
+        # shellcheck disable=SC2086  # AB_ENV_* is a list of NAME=value words
+        (set -a; source "$ROOT/workers/demo.env"; set +a
+         export WORKER_EVENTS=0 LOG_LEVEL=warning WORKER_HOSTNAME="ab-$side-$i@localhost"
+         exec env $extra "$worker") > "$logs/worker-$round-$side-$i.log" 2>&1 &
+        pids+=($!)
+      done
+      BENCH_QUEUE=$queue "$bench" wait-consumers 2 >/dev/null
+      sleep 1
+      BENCH_QUEUE=$queue "$bench" tasks 5000 >/dev/null  # warm-up: connections, queues, allocator
+      for item in $AB_ITEMS; do
+        n=20000; [ "$item" = chords ] && n=2000
+        BENCH_QUEUE=$queue "$bench" purge 0 >/dev/null
+        broker=$(cat "$STACK_DIR/rabbitmq/beam.pid"); redis=$(cat "$STACK_DIR/redis/redis.pid")
+        before="$(ticks "$broker") $(ticks "$redis") $(ticks "${pids[@]}")"
+        out=$(BENCH_QUEUE=$queue "$bench" "$item" "$n")
+        after="$(ticks "$broker") $(ticks "$redis") $(ticks "${pids[@]}")"
+        python3 - "$round" "$side" "$item" "$n" "$hz" "$before" "$after" "$out" <<'PY' | tee -a "$results"
 import json, sys
 round_, side, item, n, hz = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 delta = [int(a) - int(b) for a, b in zip(sys.argv[7].split(), sys.argv[6].split())]
@@ -89,14 +75,15 @@ rate = data.get("tasks_per_second") or data.get("chords_per_second")
 us = [d * 1e6 / hz / n for d in delta]
 print(f"round {round_} side {side} {item} {rate:.0f}/s broker {us[0]:.0f} redis {us[1]:.0f} workers {us[2]:.0f} µs")
 PY
+      done
+      stop_workers
     done
-    stop_workers
+    stack_stop >&2
   done
-  stack_stop >&2
-done
 
-echo "means over $AB_ROUNDS rounds (per item: rate, then CPU µs per unit):"
-awk '{k = $4 " " $5; n[k]++; r[k] += $6; b[k] += $8; d[k] += $10; w[k] += $12}
-     END {for (k in n) printf "  side %s: %.0f/s broker %.0f redis %.0f workers %.0f µs (%d runs)\n",
-                              k, r[k] / n[k], b[k] / n[k], d[k] / n[k], w[k] / n[k], n[k]}' "$results" | sort
-echo "bench-ab: worker logs and results in ${logs#"$ROOT"/}" >&2
+  echo "means over $AB_ROUNDS rounds (per item: rate, then CPU µs per unit):"
+  awk '{k = $4 " " $5; n[k]++; r[k] += $6; b[k] += $8; d[k] += $10; w[k] += $12}
+       END {for (k in n) printf "  side %s: %.0f/s broker %.0f redis %.0f workers %.0f µs (%d runs)\n",
+                                k, r[k] / n[k], b[k] / n[k], d[k] / n[k], w[k] / n[k], n[k]}' "$results" | sort
+  echo "bench-ab: worker logs and results in ${logs#"$ROOT"/}" >&2
+}

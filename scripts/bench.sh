@@ -8,6 +8,8 @@
 #                                raw rabbitmq-c + hiredis limit, same run, same servers, BENCH_REPEATS
 #                                repeats, medians; one table + bench/results/<time>.json (see
 #                                scripts/bench-compare.sh for what each row measures and the knobs)
+#   scripts/bench.sh ab A B      two loan-worker builds (or environments) alternated on fresh stacks
+#                                (scripts/bench-ab.sh)
 #   scripts/bench.sh             everything below
 #   scripts/bench.sh clients     client micro benchmarks (AMQP publish+consume, Redis pipelines)
 #   scripts/bench.sh celeriac    end-to-end: demo.add tasks/s with results stored, chords/s,
@@ -24,6 +26,16 @@ set -euo pipefail
 # Checked before anything is built or started.
 if [ -n "${BENCH_REPLICAS:-}" ] && ! [[ "$BENCH_REPLICAS" =~ ^[1-9][0-9]*$ ]]; then
   echo "bench: BENCH_REPLICAS must be a positive integer, got '$BENCH_REPLICAS'" >&2; exit 2
+fi
+if [ "${1:-}" = ab ] && { [ $# != 3 ] || [ ! -x "$2" ] || [ ! -x "$3" ]; }; then
+  echo "usage: scripts/bench.sh ab WORKER_A WORKER_B (two loan-worker executables)" >&2; exit 2
+fi
+if [ "${1:-}" = ab ]; then
+  if ! [[ "${AB_ROUNDS:-4}" =~ ^[1-9][0-9]*$ ]]; then echo "bench: AB_ROUNDS must be a positive integer" >&2; exit 2; fi
+  for item in ${AB_ITEMS:-chords}; do
+    case $item in tasks|chords) ;; *) echo "bench: unknown AB_ITEMS item '$item' (tasks, chords)" >&2; exit 2 ;; esac
+  done
+  ab_workers=("$(realpath "$2")" "$(realpath "$3")")  # before the cd below
 fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$ROOT"
@@ -46,14 +58,23 @@ what=${1:-all}
 products="client-bench celeriac-bench loan-worker taskctl"
 [ "$what" = api ] && products="loan-api"
 [ "$what" = compare ] && products="celeriac-bench loan-worker raw-limit"
+[ "$what" = ab ] && products="celeriac-bench"
 [ "$what" = all ] && products="$products loan-api"
-# The comparison measures what the image ships (Dockerfile): loan-worker with the Swift runtime
+# The comparison (and the A/B, whose workers are usually its builds) measures what the image
+# ships (Dockerfile): loan-worker with the Swift runtime
 # linked statically, which leaves each process ~6 MB less RSS (no relocated shared Swift libraries).
-link=(); [ "$what" = compare ] && link=(--static-swift-stdlib)
+link=(); { [ "$what" = compare ] || [ "$what" = ab ]; } && link=(--static-swift-stdlib)
 for product in $products; do
   swift build -c release "${link[@]}" --product "$product" 2>&1 | { grep -vE '^(warning: prohibited flag|\[[0-9]+/[0-9]+\] )' || true; }
 done
 bin="$ROOT/.build/release"
+
+if [ "$what" = ab ]; then
+  # shellcheck source=bench-ab.sh
+  source "$ROOT/scripts/bench-ab.sh"
+  ab_main "${ab_workers[@]}"
+  exit 0
+fi
 
 if [ "$what" = compare ]; then
   # shellcheck source=bench-compare.sh
