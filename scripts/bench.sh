@@ -61,8 +61,8 @@ products="client-bench celeriac-bench loan-worker taskctl"
 [ "$what" = ab ] && products="celeriac-bench"
 [ "$what" = all ] && products="$products loan-api"
 # The comparison (and the A/B, whose workers are usually its builds) measures what the image
-# ships (Dockerfile): loan-worker with the Swift runtime
-# linked statically, which leaves each process ~6 MB less RSS (no relocated shared Swift libraries).
+# ships (Dockerfile): loan-worker with the Swift runtime linked statically, which leaves each
+# process ~6 MB less RSS (no relocated shared Swift libraries).
 link=(); { [ "$what" = compare ] || [ "$what" = ab ]; } && link=(--static-swift-stdlib)
 for product in $products; do
   swift build -c release "${link[@]}" --product "$product" 2>&1 | { grep -vE '^(warning: prohibited flag|\[[0-9]+/[0-9]+\] )' || true; }
