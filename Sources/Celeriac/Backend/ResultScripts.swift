@@ -34,11 +34,18 @@ enum ResultScripts {
     /// Returns `store_result`'s 1 or 0.
     static let storeResult = storeFunction + "return store_result(KEYS[1], ARGV[1], tonumber(ARGV[2]))\n"
 
-    /// Deletes a run lease only if `owner` still holds it. KEYS[1] lease key; ARGV[1] owner.
-    static let releaseLease = """
-    if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
-    return 0
+    /// `release_lease(key, owner)`: deletes a run lease only if `owner` still holds it.
+    /// Returns 1 when deleted, 0 otherwise.
+    static let releaseFunction = """
+    local function release_lease(key, owner)
+      if redis.call('GET', key) == owner then return redis.call('DEL', key) end
+      return 0
+    end
+
     """
+
+    /// KEYS[1] lease key; ARGV[1] owner. Returns `release_lease`'s 1 or 0.
+    static let releaseLease = releaseFunction + "return release_lease(KEYS[1], ARGV[1])\n"
 
     /// Extends a run lease only if `owner` still holds it. KEYS[1] lease key; ARGV[1] owner;
     /// ARGV[2] seconds. Returns 1 when extended, 0 when the lease is gone or someone else's.
@@ -61,9 +68,9 @@ enum ResultScripts {
     /// `store_result`, then the run lease released if `owner` holds it. KEYS[1] result key,
     /// KEYS[2] lease key; ARGV[1] JSON meta, ARGV[2] expiry (0 = none), ARGV[3] owner.
     /// Returns `store_result`'s 1 or 0.
-    static let storeReleasingLease = storeFunction + """
+    static let storeReleasingLease = storeFunction + releaseFunction + """
     local stored = store_result(KEYS[1], ARGV[1], tonumber(ARGV[2]))
-    if redis.call('GET', KEYS[2]) == ARGV[3] then redis.call('DEL', KEYS[2]) end
+    release_lease(KEYS[2], ARGV[3])
     return stored
 
     """
