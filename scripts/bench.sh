@@ -33,7 +33,7 @@ fi
 if [ "${1:-}" = ab ]; then
   if ! [[ "${AB_ROUNDS:-4}" =~ ^[1-9][0-9]*$ ]]; then echo "bench: AB_ROUNDS must be a positive integer" >&2; exit 2; fi
   for item in ${AB_ITEMS:-chords}; do
-    case $item in tasks|chords) ;; *) echo "bench: unknown AB_ITEMS item '$item' (tasks, chords)" >&2; exit 2 ;; esac
+    case $item in tasks|tasks-ignored|chords) ;; *) echo "bench: unknown AB_ITEMS item '$item' (tasks, tasks-ignored, chords)" >&2; exit 2 ;; esac
   done
   ab_workers=("$(realpath "$2")" "$(realpath "$3")")  # before the cd below
 fi
