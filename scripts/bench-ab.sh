@@ -10,6 +10,12 @@
 #     WORKER_A, WORKER_B   loan-worker executables (e.g. copies of .build/release/loan-worker
 #                          from two commits); the same path twice to compare environments
 #   AB_ENV_A, AB_ENV_B     extra environment of each side's workers ("NAME=value ...")
+#   AB_STACK_ENV_A, AB_STACK_ENV_B
+#                          extra environment of each side's stack (shell words, evaluated:
+#                          'RABBITMQ_EXTRA_CONF="classic_queue.default_version = 2"',
+#                          RABBITMQ_SCHEDULER_BIND_TYPE=u); with either set, every side runs
+#                          on a stack of its own, started from empty data, instead of sharing
+#                          the round's
 #   AB_ROUNDS=4            rounds;  AB_ITEMS="chords chords"  items per side per round
 #                          (tasks = demo.add with results, N=20,000; tasks-ignored = the same
 #                          with results ignored; chords, M=2,000)
@@ -19,7 +25,8 @@
 # is this tree's release celeriac-bench, the same for both sides.
 ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh before anything is built)
   : "${AB_ROUNDS:=4}" "${AB_ITEMS:=chords chords}" "${AB_ENV_A:=}" "${AB_ENV_B:=}"
-  local worker_a worker_b bench="$bin/celeriac-bench" logs queue hz results round order side worker extra i item n
+  : "${AB_STACK_ENV_A:=}" "${AB_STACK_ENV_B:=}"
+  local worker_a worker_b bench="$bin/celeriac-bench" logs queue hz results round order side worker extra stack_extra i item n
   local broker redis before after out
   worker_a=$1; worker_b=$2
   logs="$ROOT/.run/bench/ab-$(date -u +%Y%m%dT%H%M%SZ)"; mkdir -p "$logs"
@@ -44,12 +51,18 @@ ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh be
   hz=$(getconf CLK_TCK)
   results="$logs/results.txt"; : > "$results"
 
+  fresh_stack() {  # fresh_stack "NAME=value ..." (the stack's extra environment)
+    stack_stop >&2; rm -rf "$STACK_DIR"
+    (if [ -n "$1" ]; then eval "export $1"; fi; stack_start) >&2
+    eval "$(stack_urls)"
+  }
   for ((round = 1; round <= AB_ROUNDS; round++)); do
-    stack_stop >&2; rm -rf "$STACK_DIR"; stack_start >&2; eval "$(stack_urls)"
+    [ -z "$AB_STACK_ENV_A$AB_STACK_ENV_B" ] && fresh_stack ""
     order="A B"; [ $((round % 2)) = 0 ] && order="B A"
     for side in $order; do
-      worker=$worker_a; extra=$AB_ENV_A
-      [ "$side" = B ] && { worker=$worker_b; extra=$AB_ENV_B; }
+      worker=$worker_a; extra=$AB_ENV_A; stack_extra=$AB_STACK_ENV_A
+      [ "$side" = B ] && { worker=$worker_b; extra=$AB_ENV_B; stack_extra=$AB_STACK_ENV_B; }
+      [ -n "$AB_STACK_ENV_A$AB_STACK_ENV_B" ] && fresh_stack "$stack_extra"
       for i in 1 2; do
         # shellcheck disable=SC2086  # AB_ENV_* is a list of NAME=value words
         (set -a; source "$ROOT/workers/demo.env"; set +a
