@@ -57,12 +57,12 @@ ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh be
     eval "$(stack_urls)"
   }
   for ((round = 1; round <= AB_ROUNDS; round++)); do
-    [ -z "$AB_STACK_ENV_A$AB_STACK_ENV_B" ] && fresh_stack ""
+    if [ -z "$AB_STACK_ENV_A$AB_STACK_ENV_B" ]; then fresh_stack ""; fi
     order="A B"; [ $((round % 2)) = 0 ] && order="B A"
     for side in $order; do
       worker=$worker_a; extra=$AB_ENV_A; stack_extra=$AB_STACK_ENV_A
       [ "$side" = B ] && { worker=$worker_b; extra=$AB_ENV_B; stack_extra=$AB_STACK_ENV_B; }
-      [ -n "$AB_STACK_ENV_A$AB_STACK_ENV_B" ] && fresh_stack "$stack_extra"
+      if [ -n "$AB_STACK_ENV_A$AB_STACK_ENV_B" ]; then fresh_stack "$stack_extra"; fi
       for i in 1 2; do
         # shellcheck disable=SC2086  # AB_ENV_* is a list of NAME=value words
         (set -a; source "$ROOT/workers/demo.env"; set +a
