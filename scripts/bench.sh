@@ -8,7 +8,7 @@
 #                                raw rabbitmq-c + hiredis limit, same run, same servers, BENCH_REPEATS
 #                                repeats, medians; one table + bench/results/<time>.json (see
 #                                scripts/bench-compare.sh for what each row measures and the knobs)
-#   scripts/bench.sh ab A B      two loan-worker builds (or environments) alternated on fresh stacks
+#   scripts/bench.sh ab A B      two loan-worker builds (or worker or server settings) alternated on fresh stacks
 #                                (scripts/bench-ab.sh)
 #   scripts/bench.sh             everything below
 #   scripts/bench.sh clients     client micro benchmarks (AMQP publish+consume, Redis pipelines)
