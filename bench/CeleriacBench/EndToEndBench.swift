@@ -243,7 +243,9 @@ struct EndToEndBench {
     /// Concurrent publishers (BENCH_LANES, default 128), so publishes and confirms are pipelined.
     /// The window matters to RabbitMQ itself: with 16 messages awaiting confirms it spends ~1.5×
     /// the CPU per message it spends with 64 or more (it syncs and confirms in smaller batches;
-    /// measured with raw-limit's RAW_WINDOW).
+    /// measured with raw-limit's RAW_WINDOW). 512 lanes instead of 128 cost chords a tenth
+    /// (more of them in flight at once; RabbitMQ 290–325 µs per chord against 245–270) and
+    /// moved demo.add only within the machine's swing (2026-12-05).
     static let lanes = Int(ProcessInfo.processInfo.environment["BENCH_LANES"] ?? "") ?? 128
 
     func sendConcurrently(_ ids: [String], _ send: @escaping @Sendable (String, Int) async throws -> Void) async throws {
