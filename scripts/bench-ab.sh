@@ -27,7 +27,7 @@ ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh be
   : "${AB_ROUNDS:=4}" "${AB_ITEMS:=chords chords}" "${AB_ENV_A:=}" "${AB_ENV_B:=}"
   : "${AB_STACK_ENV_A:=}" "${AB_STACK_ENV_B:=}"
   local worker_a worker_b bench="$bin/celeriac-bench" logs queue hz results round order side worker extra stack_extra i item n
-  local broker redis before after out
+  local before after out
   worker_a=$1; worker_b=$2
   logs="$ROOT/.run/bench/ab-$(date -u +%Y%m%dT%H%M%SZ)"; mkdir -p "$logs"
   queue=$(set -a; source "$ROOT/workers/demo.env"; echo "$WORKER_QUEUES")
@@ -40,14 +40,6 @@ ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh be
     pids=()
   }
   trap 'stop_workers; bench_exit' EXIT
-  ticks() {  # ticks PID... -> summed user + system ticks
-    local pid total=0 t
-    for pid in "$@"; do
-      t=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
-      total=$((total + ${t:-0}))
-    done
-    echo "$total"
-  }
   hz=$(getconf CLK_TCK)
   results="$logs/results.txt"; : > "$results"
 
@@ -76,10 +68,9 @@ ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh be
       for item in $AB_ITEMS; do
         n=20000; [ "$item" = chords ] && n=2000
         BENCH_QUEUE=$queue "$bench" purge 0 >/dev/null
-        broker=$(cat "$STACK_DIR/rabbitmq/beam.pid"); redis=$(cat "$STACK_DIR/redis/redis.pid")
-        before="$(ticks "$broker") $(ticks "$redis") $(ticks "${pids[@]}")"
+        before=$(bench_cpu_snapshot "${pids[@]}")
         out=$(BENCH_QUEUE=$queue "$bench" "$item" "$n")
-        after="$(ticks "$broker") $(ticks "$redis") $(ticks "${pids[@]}")"
+        after=$(bench_cpu_snapshot "${pids[@]}")
         python3 - "$round" "$side" "$item" "$n" "$hz" "$before" "$after" "$out" <<'PY' | tee -a "$results"
 import json, sys
 round_, side, item, n, hz = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])

@@ -98,20 +98,11 @@ compare_main() {
       Loop()."
   }
 
-  # Where the time goes: CPU ticks (user + system, /proc/PID/stat) of the broker, Redis and the
-  # side's worker processes around each throughput item; the producer reports its own.
-  _ticks() {  # _ticks PID... -> their summed CPU ticks (a process that is gone counts 0)
-    local pid t total=0
-    for pid in "$@"; do
-      # Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
-      t=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
-      total=$((total + ${t:-0}))
-    done
-    echo "$total"
-  }
+  # Where the time goes: CPU ticks of the broker, Redis and the side's worker processes around
+  # each throughput item (bench_cpu_snapshot); the producer reports its own.
   _cpu_snapshot() {  # -> "BROKER REDIS WORKERS" ticks
-    echo "$(_ticks "$(cat "$STACK_DIR/rabbitmq/beam.pid")") $(_ticks "$(cat "$STACK_DIR/redis/redis.pid")")" \
-         "$(_ticks $(_worker_pids))"
+    # shellcheck disable=SC2046  # one word per worker pid
+    bench_cpu_snapshot $(_worker_pids)
   }
   _cpu_record() {  # _cpu_record ITEM "BEFORE" "AFTER" BENCH-JSON -> the item's CPU as a JSON object
     python3 -c '

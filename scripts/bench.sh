@@ -50,6 +50,22 @@ rm -rf "$STACK_DIR"
 # Each step that starts processes sets its own EXIT trap: they all end with bench_exit.
 bench_exit() { stack_stop; }
 trap bench_exit EXIT
+
+# Where the time goes (compare and ab): CPU ticks, user + system from /proc/PID/stat.
+bench_ticks() {  # bench_ticks PID... -> their summed CPU ticks (a process that is gone counts 0)
+  local pid t total=0
+  for pid in "$@"; do
+    # Fields after the command name, which may hold spaces: utime and stime are the 12th and 13th.
+    t=$(sed 's/.*) //' "/proc/$pid/stat" 2>/dev/null | awk '{print $12 + $13}') || t=0
+    total=$((total + ${t:-0}))
+  done
+  echo "$total"
+}
+bench_cpu_snapshot() {  # bench_cpu_snapshot WORKER-PID... -> "BROKER REDIS WORKERS" ticks
+  echo "$(bench_ticks "$(cat "$STACK_DIR/rabbitmq/beam.pid")") $(bench_ticks "$(cat "$STACK_DIR/redis/redis.pid")")" \
+       "$(bench_ticks "$@")"
+}
+
 stack_start
 eval "$(stack_urls)"
 what=${1:-all}
