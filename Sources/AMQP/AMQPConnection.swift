@@ -102,6 +102,12 @@ public final class AMQPConnection: Sendable {
 
     // MARK: consuming
 
+    /// An executor that runs tasks on this connection's own thread, between its socket work.
+    /// A consumer whose tasks prefer it handles a delivery, and queues its ack, without a
+    /// thread switch; anything such a task does that blocks instead of suspending stalls the
+    /// connection (heartbeats included) meanwhile.
+    public var taskExecutor: any TaskExecutor { engine.taskExecutor }
+
     /// Starts a consumer with manual acknowledgements and its own prefetch (basic.qos, global=false).
     ///
     /// The returned sequence yields deliveries until ``AMQPConsumer/cancel()`` or ``close()``

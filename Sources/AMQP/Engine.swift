@@ -68,6 +68,8 @@ final class Engine: @unchecked Sendable {
     let configuration: AMQPConfiguration
     let logger: Logger
     let owner: OwnerThread
+    /// Runs tasks on the owner thread (see ``AMQPConnection/taskExecutor``).
+    let taskExecutor: OwnerThreadExecutor
     let events = EventHub()
     let connectionID: UInt64
     let stopRequested = Atomic<Bool>(false)
@@ -113,6 +115,7 @@ final class Engine: @unchecked Sendable {
         if let name = configuration.connectionName { logger[metadataKey: "amqp.connection"] = "\(name)" }
         self.logger = logger
         self.owner = OwnerThread(name: "amqp-\(configuration.connectionName ?? "connection")-\(connectionID)")
+        self.taskExecutor = OwnerThreadExecutor(owner: owner)
         owner.start { [self] in runLoop() }
     }
 

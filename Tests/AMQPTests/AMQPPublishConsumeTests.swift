@@ -194,3 +194,38 @@ import Testing
         #expect(try await iterator.next() == nil)
     }
 }
+
+/// A task on a connection's own thread (``AMQPConnection/taskExecutor``) publishes, consumes and
+/// acknowledges through that connection without a thread switch and without deadlocking on it.
+@Suite struct AMQPTaskExecutorTests {
+    @Test func aTaskOnTheConnectionsThreadPublishesConsumesAndAcknowledges() async throws {
+        let connection = try await connected(name: "amqp-exec")
+        let queue = TestEnvironment.uniqueName("amqp-exec")
+        try await connection.declare(QueueDeclaration(name: queue, durable: true))
+        let consumer = try await connection.consume(queue: queue, prefetch: 64)
+        let (ids, threads) = try await withTimeout(30, "publish and consume on the connection's thread") {
+            try await Task(executorPreference: connection.taskExecutor) { () -> (Set<Int>, Set<String>) in
+                var threads: Set<String> = [currentThreadName()]
+                try await connection.publish((0..<300).map { message($0, to: queue) })
+                threads.insert(currentThreadName())
+                var ids = Set<Int>()
+                for try await delivery in consumer {
+                    threads.insert(currentThreadName())
+                    ids.insert(delivery.id)
+                    if delivery.id % 2 == 0 { connection.acknowledge(delivery) } else { try await connection.ack(delivery) }
+                    if ids.count == 300 { break }
+                }
+                return (ids, threads)
+            }.value
+        }
+        #expect(ids == Set(0..<300))
+        #expect(threads.count == 1 && threads.first?.hasPrefix("amqp-") == true, "\(threads)")
+        try await consumer.cancel()
+        await connection.close()
+        // Every ack reached the broker: nothing is redelivered once the connection is gone.
+        let checker = try await connected(name: "amqp-exec-check")
+        try await eventually(10, "acknowledged messages gone") { try await checker.queueState(queue)?.messageCount == 0 }
+        try await checker.deleteQueue(queue)
+        await checker.close()
+    }
+}
