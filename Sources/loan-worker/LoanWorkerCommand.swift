@@ -16,8 +16,9 @@ struct LoanWorkerCommand: AsyncParsableCommand {
         discussion: """
         Environment: AMQP_URL, REDIS_URL, MONGO_URL (loan tasks), LOAN_QUEUE_PREFIX (default loan),
         WORKER_QUEUES (comma-separated), WORKER_CONCURRENCY, WORKER_PREFETCH, WORKER_DRAIN_TIMEOUT
-        (seconds), WORKER_EVENTS (1/0), WORKER_HOSTNAME, RESULT_EXPIRES (seconds), LOG_LEVEL,
-        WORKER_HEALTH_FILE (rewritten every 5 s; read by `loan-worker health-check`).
+        (seconds), WORKER_EVENTS (1/0), WORKER_CONSUMER_THREAD (1/0), WORKER_HOSTNAME,
+        RESULT_EXPIRES (seconds), LOG_LEVEL, WORKER_HEALTH_FILE (rewritten every 5 s; read by
+        `loan-worker health-check`).
         The first SIGTERM/SIGINT stops consuming and lets running tasks finish (up to the drain
         timeout); a second one exits at once and unfinished tasks are redelivered to other workers.
         """,
@@ -35,6 +36,10 @@ struct LoanWorkerCommand: AsyncParsableCommand {
     var hostname: String?
     @Flag(inversion: .prefixedNo, help: "Send task events and heartbeats.")
     var events: Bool?
+    @Flag(inversion: .prefixedNo, help: ArgumentHelp(
+        "Run tasks on the thread that receives deliveries instead of the shared thread pool.",
+        discussion: "Saves a thread switch per task; only for tasks that suspend rather than block."))
+    var consumerThread: Bool?
 
     func run() async throws {
         // Signals first: a SIGTERM during start-up must not kill the process with messages half-handled.
@@ -63,7 +68,8 @@ struct LoanWorkerCommand: AsyncParsableCommand {
             concurrency: try concurrency ?? env.int("WORKER_CONCURRENCY") ?? 4,
             prefetch: try prefetch ?? env.int("WORKER_PREFETCH"),
             drainTimeout: .seconds(try drainTimeout ?? env.double("WORKER_DRAIN_TIMEOUT") ?? 30),
-            sendEvents: try events ?? env.bool("WORKER_EVENTS") ?? true)
+            sendEvents: try events ?? env.bool("WORKER_EVENTS") ?? true,
+            runsOnConsumerThread: try consumerThread ?? env.bool("WORKER_CONSUMER_THREAD") ?? false)
 
         let broker = try RabbitMQBroker(url: try env.required("AMQP_URL"), name: configuration.hostname, logger: logger)
         let backend = try RedisResultBackend(url: try env.required("REDIS_URL"), expires: try env.int("RESULT_EXPIRES") ?? 86_400, logger: logger)

@@ -61,7 +61,7 @@ import TestSupport
     }
 
     /// 1,000 chords `chord([add, add], sum)`: every sum right, every callback executed once.
-    @Test func thousandChordsEachCallbackRunsExactlyOnce() async throws {
+    @Test(arguments: [false, true]) func thousandChordsEachCallbackRunsExactlyOnce(onConsumerThread: Bool) async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("c-chords")
         let executions = Mutex<[String: Int]>([:])
@@ -72,7 +72,7 @@ import TestSupport
                 return arguments.values.reduce(0, +)
             }
         }
-        let (worker, running) = harness.startWorker(registry, queues: [queue], concurrency: 16)
+        let (worker, running) = harness.startWorker(registry, queues: [queue], concurrency: 16, onConsumerThread: onConsumerThread)
         var expected: [(AsyncResult<JSONValue>, Int)] = []
         for i in 0..<1_000 {
             let body = Signature(task: countedSum.name, options: ["queue": .string(queue)])
@@ -89,7 +89,7 @@ import TestSupport
         await harness.close()
     }
 
-    @Test func failingHeaderPartFailsTheBodyWithAChordErrorAndFiresTheErrback() async throws {
+    @Test(arguments: [false, true]) func failingHeaderPartFailsTheBodyWithAChordErrorAndFiresTheErrback(onConsumerThread: Bool) async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("c-chorderr")
         let errbackCalls = Mutex<[JSONValue]>([])
@@ -99,7 +99,7 @@ import TestSupport
                 return .null
             }
         }
-        let (worker, running) = harness.startWorker(registry, queues: [queue])
+        let (worker, running) = harness.startWorker(registry, queues: [queue], onConsumerThread: onConsumerThread)
         let failing = Signature(task: "demo.fail", args: ["property service down"], options: ["queue": .string(queue)])
         let body = Signature(task: "demo.sum", options: ["queue": .string(queue)])
             .linkedError(Signature(task: "test.on_error", args: ["loan-42"], options: ["queue": .string(queue)]))

@@ -32,17 +32,19 @@ struct CeleriacHarness {
     /// Starts an in-process worker on `queues`; returns it and the task running it.
     func startWorker(_ registry: TaskRegistry, queues: [String], concurrency: Int = 4, prefetch: Int? = nil,
                      drainTimeout: Duration = .seconds(10),
-                     runLeaseLifetime: Duration = .seconds(15)) -> (Worker, Task<Void, any Error>) {
+                     runLeaseLifetime: Duration = .seconds(15),
+                     onConsumerThread: Bool = false) -> (Worker, Task<Void, any Error>) {
         let worker = Worker(registry: registry, broker: broker, backend: backend,
                             configuration: WorkerConfiguration(hostname: "test-\(UUID().uuidString.prefix(6))@localhost",
                                                                queues: queues, concurrency: concurrency, prefetch: prefetch,
-                                                               drainTimeout: drainTimeout, runLeaseLifetime: runLeaseLifetime),
+                                                               drainTimeout: drainTimeout, runLeaseLifetime: runLeaseLifetime,
+                                                               runsOnConsumerThread: onConsumerThread),
                             logger: Logger(label: "test.worker"))
         let task = Task { try await worker.run() }
         return (worker, task)
     }
 
-    /// ``startWorker(_:queues:concurrency:prefetch:drainTimeout:runLeaseLifetime:)`` that returns once the worker is ready.
+    /// ``startWorker(_:queues:concurrency:prefetch:drainTimeout:runLeaseLifetime:onConsumerThread:)`` that returns once the worker is ready.
     func startReadyWorker(_ registry: TaskRegistry, queues: [String]) async -> (Worker, Task<Void, any Error>) {
         let (worker, task) = startWorker(registry, queues: queues)
         await worker.waitUntilReady()

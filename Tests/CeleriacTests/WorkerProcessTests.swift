@@ -15,7 +15,9 @@ import TestSupport
         return (SuccessCounter(subscription: subscription, keys: harness.backend.keys, ids: Set(ids)), subscriber)
     }
 
-    @Test func killedWorkersTasksAreFinishedByAnotherWorkerAndStoredOnce() async throws {
+    /// Both ways of running tasks: on the cooperative pool, and on the consumer connection's thread.
+    @Test(arguments: [false, true]) func killedWorkersTasksAreFinishedByAnotherWorkerAndStoredOnce(onConsumerThread: Bool) async throws {
+        let mode = onConsumerThread ? ["WORKER_CONSUMER_THREAD": "1"] : [:]
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("p-kill")
         try await harness.broker.declareTaskQueue(queue)
@@ -24,14 +26,14 @@ import TestSupport
         for id in ids {
             _ = try await harness.client.apply(DemoTasks.sleep, .init(seconds: 0.2), options: SendOptions(taskID: id, queue: queue))
         }
-        let first = try WorkerProcess(queues: [queue], concurrency: 50, prefetch: 500, name: "\(queue)-a")
+        let first = try WorkerProcess(queues: [queue], concurrency: 50, prefetch: 500, name: "\(queue)-a", environment: mode)
         // Wait until it is mid-way: some results stored, most still in flight.
         for _ in 0..<200 where counter.snapshot.count < 60 { try await Task.sleep(for: .milliseconds(50)) }
         first.signal(SIGKILL)
         _ = await first.waitForExit(timeout: 10)
         let doneByFirst = counter.snapshot.count
         #expect(doneByFirst > 0 && doneByFirst < 500, "the kill should land mid-run (\(doneByFirst) done)")
-        let second = try WorkerProcess(queues: [queue], concurrency: 50, prefetch: 100, name: "\(queue)-b")
+        let second = try WorkerProcess(queues: [queue], concurrency: 50, prefetch: 100, name: "\(queue)-b", environment: mode)
         for _ in 0..<600 where counter.snapshot.count < 500 { try await Task.sleep(for: .milliseconds(100)) }
         await second.stop()
         let counts = counter.snapshot
@@ -42,7 +44,9 @@ import TestSupport
         await harness.close()
     }
 
-    @Test func sigtermLetsInFlightTasksFinishAndLosesNothing() async throws {
+    /// Both ways of running tasks: on the cooperative pool, and on the consumer connection's thread.
+    @Test(arguments: [false, true]) func sigtermLetsInFlightTasksFinishAndLosesNothing(onConsumerThread: Bool) async throws {
+        let mode = onConsumerThread ? ["WORKER_CONSUMER_THREAD": "1"] : [:]
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("p-term")
         try await harness.broker.declareTaskQueue(queue)
@@ -51,14 +55,14 @@ import TestSupport
         for id in ids {
             _ = try await harness.client.apply(DemoTasks.sleep, .init(seconds: 0.3), options: SendOptions(taskID: id, queue: queue))
         }
-        let first = try WorkerProcess(queues: [queue], concurrency: 20, prefetch: 40, name: "\(queue)-a")
+        let first = try WorkerProcess(queues: [queue], concurrency: 20, prefetch: 40, name: "\(queue)-a", environment: mode)
         for _ in 0..<200 where counter.snapshot.count < 20 { try await Task.sleep(for: .milliseconds(50)) }
         first.signal(SIGTERM)
         let status = await first.waitForExit(timeout: 30)
         #expect(status == 0, "graceful shutdown should exit 0; log:\n\(first.output)")
         let doneByFirst = counter.snapshot.count
         #expect(doneByFirst < 200)
-        let second = try WorkerProcess(queues: [queue], concurrency: 50, name: "\(queue)-b")
+        let second = try WorkerProcess(queues: [queue], concurrency: 50, name: "\(queue)-b", environment: mode)
         for _ in 0..<300 where counter.snapshot.count < 200 { try await Task.sleep(for: .milliseconds(100)) }
         await second.stop()
         let counts = counter.snapshot

@@ -47,6 +47,14 @@ public protocol Broker: Sendable {
 
     /// Closes the broker connections.
     func close() async
+
+    /// An executor on the thread that receives deliveries, for workers that run their tasks
+    /// there (``WorkerConfiguration/runsOnConsumerThread``); nil when the transport has none.
+    var consumerExecutor: (any TaskExecutor)? { get }
+}
+
+extension Broker {
+    public var consumerExecutor: (any TaskExecutor)? { nil }
 }
 
 /// A message as received from a task queue, not yet decoded.

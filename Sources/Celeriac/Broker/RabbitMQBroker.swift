@@ -124,6 +124,8 @@ public final class RabbitMQBroker: Broker {
 
     // MARK: consuming
 
+    public var consumerExecutor: (any TaskExecutor)? { consumerConnection.taskExecutor }
+
     public func consume(queues: [String], prefetch: Int) async throws -> AsyncStream<BrokerDelivery> {
         var started: [AMQPConsumer] = []
         for queue in queues {

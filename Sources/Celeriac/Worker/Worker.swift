@@ -72,7 +72,8 @@ public final class Worker: Sendable {
         markReady()
 
         let slots = Slots(limit: configuration.concurrency)
-        let processing = Task {
+        let executor = configuration.runsOnConsumerThread ? broker.consumerExecutor : nil
+        let processing = Task(executorPreference: executor) {
             // Discarding: a finished task's child is freed at once. A plain task group keeps every
             // finished child until it is awaited, so a long-running worker grew without bound.
             await withDiscardingTaskGroup { group in
@@ -84,7 +85,7 @@ public final class Worker: Sendable {
                         try? await self.broker.requeue(delivery)
                         continue
                     }
-                    group.addTask {
+                    group.addTask(executorPreference: executor) {
                         await self.process(delivery)
                         slots.release()
                     }

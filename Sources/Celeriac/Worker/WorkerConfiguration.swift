@@ -25,10 +25,18 @@ public struct WorkerConfiguration: Sendable {
     /// third of this while the body runs; after a crash, another copy of the body may run once
     /// it lapses. Whole seconds, at least one.
     public var runLeaseLifetime: Duration
+    /// Run tasks on the thread that receives deliveries (the broker's ``Broker/consumerExecutor``)
+    /// instead of the shared cooperative pool: no thread switch per task, which pays for many
+    /// short tasks that suspend (I/O through the clients) rather than block or compute for long.
+    /// A task that blocks stalls the worker's consuming, acknowledging and heartbeats meanwhile,
+    /// and while the connection reconnects its tasks wait. Tasks with a time limit run on the
+    /// pool either way. Off by default.
+    public var runsOnConsumerThread: Bool
 
     public init(hostname: String? = nil, queues: [String] = [], concurrency: Int = 4, prefetch: Int? = nil,
                 drainTimeout: Duration = .seconds(30), sendEvents: Bool = true, heartbeatInterval: Double = 2,
-                trackStarted: Bool = false, resultExtended: Bool = true, runLeaseLifetime: Duration = .seconds(15)) {
+                trackStarted: Bool = false, resultExtended: Bool = true, runLeaseLifetime: Duration = .seconds(15),
+                runsOnConsumerThread: Bool = false) {
         self.hostname = hostname ?? "celeriac-\(ProcessInfo.processInfo.processIdentifier)@\(ProcessInfo.processInfo.hostName)"
         self.queues = queues
         self.concurrency = max(1, concurrency)
@@ -39,5 +47,6 @@ public struct WorkerConfiguration: Sendable {
         self.trackStarted = trackStarted
         self.resultExtended = resultExtended
         self.runLeaseLifetime = max(.seconds(1), runLeaseLifetime)
+        self.runsOnConsumerThread = runsOnConsumerThread
     }
 }
