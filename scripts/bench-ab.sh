@@ -10,6 +10,8 @@
 #     WORKER_A, WORKER_B   loan-worker executables (e.g. copies of .build/release/loan-worker
 #                          from two commits); the same path twice to compare environments
 #   AB_ENV_A, AB_ENV_B     extra environment of each side's workers ("NAME=value ...")
+#   AB_BENCH_ENV_A, AB_BENCH_ENV_B
+#                          extra environment of each side's producer (celeriac-bench)
 #   AB_STACK_ENV_A, AB_STACK_ENV_B
 #                          extra environment of each side's stack (shell words, evaluated:
 #                          'RABBITMQ_EXTRA_CONF="classic_queue.default_version = 2"',
@@ -25,8 +27,8 @@
 # is this tree's release celeriac-bench, the same for both sides.
 ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh before anything is built)
   : "${AB_ROUNDS:=4}" "${AB_ITEMS:=chords chords}" "${AB_ENV_A:=}" "${AB_ENV_B:=}"
-  : "${AB_STACK_ENV_A:=}" "${AB_STACK_ENV_B:=}"
-  local worker_a worker_b bench="$bin/celeriac-bench" logs queue hz results round order side worker extra stack_extra i item n
+  : "${AB_STACK_ENV_A:=}" "${AB_STACK_ENV_B:=}" "${AB_BENCH_ENV_A:=}" "${AB_BENCH_ENV_B:=}"
+  local worker_a worker_b bench="$bin/celeriac-bench" logs queue hz results round order side worker extra stack_extra bench_extra i item n
   local before after out
   worker_a=$1; worker_b=$2
   logs="$ROOT/.run/bench/ab-$(date -u +%Y%m%dT%H%M%SZ)"; mkdir -p "$logs"
@@ -52,8 +54,8 @@ ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh be
     if [ -z "$AB_STACK_ENV_A$AB_STACK_ENV_B" ]; then fresh_stack ""; fi
     order="A B"; [ $((round % 2)) = 0 ] && order="B A"
     for side in $order; do
-      worker=$worker_a; extra=$AB_ENV_A; stack_extra=$AB_STACK_ENV_A
-      [ "$side" = B ] && { worker=$worker_b; extra=$AB_ENV_B; stack_extra=$AB_STACK_ENV_B; }
+      worker=$worker_a; extra=$AB_ENV_A; stack_extra=$AB_STACK_ENV_A; bench_extra=$AB_BENCH_ENV_A
+      [ "$side" = B ] && { worker=$worker_b; extra=$AB_ENV_B; stack_extra=$AB_STACK_ENV_B; bench_extra=$AB_BENCH_ENV_B; }
       if [ -n "$AB_STACK_ENV_A$AB_STACK_ENV_B" ]; then fresh_stack "$stack_extra"; fi
       for i in 1 2; do
         # shellcheck disable=SC2086  # AB_ENV_* is a list of NAME=value words
@@ -69,7 +71,8 @@ ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh be
         n=20000; [ "$item" = chords ] && n=2000
         BENCH_QUEUE=$queue "$bench" purge 0 >/dev/null
         before=$(bench_cpu_snapshot "${pids[@]}")
-        out=$(BENCH_QUEUE=$queue "$bench" "$item" "$n")
+        # shellcheck disable=SC2086  # AB_BENCH_ENV_* is a list of NAME=value words
+        out=$(env $bench_extra BENCH_QUEUE="$queue" "$bench" "$item" "$n")
         after=$(bench_cpu_snapshot "${pids[@]}")
         python3 - "$round" "$side" "$item" "$n" "$hz" "$before" "$after" "$out" <<'PY' | tee -a "$results"
 import json, sys
@@ -79,7 +82,8 @@ data = json.loads(sys.argv[8])
 # tasks-ignored: until the queue had no ready message left (the compare also waits for the last ack)
 rate = data.get("tasks_per_second") or data.get("chords_per_second") or n / data["ready_drained_seconds"]
 us = [d * 1e6 / hz / n for d in delta]
-print(f"round {round_} side {side} {item} {rate:.0f}/s broker {us[0]:.0f} redis {us[1]:.0f} workers {us[2]:.0f} µs")
+producer = data["producer_cpu_seconds"] * 1e6 / n
+print(f"round {round_} side {side} {item} {rate:.0f}/s broker {us[0]:.0f} redis {us[1]:.0f} workers {us[2]:.0f} producer {producer:.0f} µs")
 PY
       done
       stop_workers
@@ -88,8 +92,8 @@ PY
   done
 
   echo "means over $AB_ROUNDS rounds (per item: rate, then CPU µs per unit):"
-  awk '{k = $4 " " $5; n[k]++; r[k] += $6; b[k] += $8; d[k] += $10; w[k] += $12}
-       END {for (k in n) printf "  side %s: %.0f/s broker %.0f redis %.0f workers %.0f µs (%d runs)\n",
-                                k, r[k] / n[k], b[k] / n[k], d[k] / n[k], w[k] / n[k], n[k]}' "$results" | sort
+  awk '{k = $4 " " $5; n[k]++; r[k] += $6; b[k] += $8; d[k] += $10; w[k] += $12; p[k] += $14}
+       END {for (k in n) printf "  side %s: %.0f/s broker %.0f redis %.0f workers %.0f producer %.0f µs (%d runs)\n",
+                                k, r[k] / n[k], b[k] / n[k], d[k] / n[k], w[k] / n[k], p[k] / n[k], n[k]}' "$results" | sort
   echo "bench-ab: worker logs and results in ${logs#"$ROOT"/}" >&2
 }
