@@ -23,8 +23,9 @@
 #                          with results ignored; chords, M=2,000)
 #
 # Per item and side: the rate and the CPU µs per unit of RabbitMQ, Redis and the side's two
-# worker processes (/proc ticks around the item); at the end, each side's means. The producer
-# is this tree's release celeriac-bench, the same for both sides.
+# worker processes (/proc ticks around the item) and of the producer (its own getrusage); at
+# the end, each side's means. The producer is this tree's release celeriac-bench, the same
+# for both sides (AB_BENCH_ENV_* can still set it up differently).
 ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh before anything is built)
   : "${AB_ROUNDS:=4}" "${AB_ITEMS:=chords chords}" "${AB_ENV_A:=}" "${AB_ENV_B:=}"
   : "${AB_STACK_ENV_A:=}" "${AB_STACK_ENV_B:=}" "${AB_BENCH_ENV_A:=}" "${AB_BENCH_ENV_B:=}"
