@@ -23,6 +23,7 @@ public final class MongoClient: Sendable {
     /// connected until the first operation. A bad URI is a clear error.
     public init(uri: String, threads: Int = 4, logger: Logger = Logger(label: "mongo")) throws(MongoError) {
         _ = Self.initialized
+        DriverLog.route(to: logger)
         var error = bson_error_t()
         guard let parsed = mongoc_uri_new_with_error(uri, &error) else { throw MongoError.invalidURI(error.text) }
         defer { mongoc_uri_destroy(parsed) }
