@@ -61,7 +61,8 @@ import TestSupport
     }
 
     /// 1,000 chords `chord([add, add], sum)`: every sum right, every callback executed once.
-    @Test(arguments: [false, true]) func thousandChordsEachCallbackRunsExactlyOnce(onConsumerThread: Bool) async throws {
+    @Test(arguments: [false, true])
+    func thousandChordsEachCallbackRunsExactlyOnce(onConsumerThread: Bool) async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("c-chords")
         let executions = Mutex<[String: Int]>([:])
@@ -72,7 +73,8 @@ import TestSupport
                 return arguments.values.reduce(0, +)
             }
         }
-        let (worker, running) = harness.startWorker(registry, queues: [queue], concurrency: 16, onConsumerThread: onConsumerThread)
+        let (worker, running) = harness.startWorker(registry, queues: [queue], concurrency: 16,
+                                                    onConsumerThread: onConsumerThread)
         var expected: [(AsyncResult<JSONValue>, Int)] = []
         for i in 0..<1_000 {
             let body = Signature(task: countedSum.name, options: ["queue": .string(queue)])
@@ -89,7 +91,8 @@ import TestSupport
         await harness.close()
     }
 
-    @Test(arguments: [false, true]) func failingHeaderPartFailsTheBodyWithAChordErrorAndFiresTheErrback(onConsumerThread: Bool) async throws {
+    @Test(arguments: [false, true])
+    func failingHeaderPartFailsTheBodyWithAChordErrorAndFiresTheErrback(onConsumerThread: Bool) async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("c-chorderr")
         let errbackCalls = Mutex<[JSONValue]>([])

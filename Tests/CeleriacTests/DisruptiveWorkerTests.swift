@@ -17,10 +17,12 @@ import TestSupport
 
     /// A worker keeps consuming after the broker restarts (Celery #8030, #10302): nothing sent
     /// before or after the restart is lost.
-    @Test(arguments: [false, true]) func workerResumesConsumingAfterARabbitMQRestart(onConsumerThread: Bool) async throws {
+    @Test(arguments: [false, true])
+    func workerResumesConsumingAfterARabbitMQRestart(onConsumerThread: Bool) async throws {
         let harness = try await CeleriacHarness.connect(name: "restart-rabbit")
         let queue = TestEnvironment.uniqueName("d-rabbit")
-        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue], onConsumerThread: onConsumerThread)
+        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue],
+                                                    onConsumerThread: onConsumerThread)
         let before = try await sendAdds(harness.client, queue: queue, range: 0..<50)
         for (i, result) in before { #expect(try await result.get(timeout: .seconds(30)) == i + 1) }
 
@@ -37,10 +39,12 @@ import TestSupport
     }
 
     /// Results written while Redis is down are retried until it is back: no task is lost.
-    @Test(arguments: [false, true]) func noTaskIsLostAcrossARedisRestart(onConsumerThread: Bool) async throws {
+    @Test(arguments: [false, true])
+    func noTaskIsLostAcrossARedisRestart(onConsumerThread: Bool) async throws {
         let harness = try await CeleriacHarness.connect(name: "restart-redis")
         let queue = TestEnvironment.uniqueName("d-redis")
-        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue], concurrency: 4, onConsumerThread: onConsumerThread)
+        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue], concurrency: 4,
+                                                    onConsumerThread: onConsumerThread)
         var sent: [(Int, String)] = []
         for i in 0..<200 {
             let result = try await harness.client.apply(DemoTasks.sleep, .init(seconds: 0.01 * Double(i % 5)),

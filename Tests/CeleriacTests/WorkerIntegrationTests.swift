@@ -7,10 +7,12 @@ import TestSupport
 
 /// Worker semantics against the real RabbitMQ and Redis, with in-process workers.
 @Suite struct WorkerIntegrationTests {
-    @Test(arguments: [false, true]) func runsTypedTasksAndStoresCeleryResults(onConsumerThread: Bool) async throws {
+    @Test(arguments: [false, true])
+    func runsTypedTasksAndStoresCeleryResults(onConsumerThread: Bool) async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("w-basic")
-        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue], onConsumerThread: onConsumerThread)
+        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue],
+                                                    onConsumerThread: onConsumerThread)
         let result = try await harness.client.apply(DemoTasks.add, .init(x: 2, y: 3), options: SendOptions(queue: queue))
         #expect(try await result.get(timeout: .seconds(20)) == 5)
         let meta = try #require(try await result.meta())
@@ -60,7 +62,8 @@ import TestSupport
         await harness.close()
     }
 
-    @Test(arguments: [false, true]) func retriesWithBackoffUntilTheThirdAttemptSucceeds(onConsumerThread: Bool) async throws {
+    @Test(arguments: [false, true])
+    func retriesWithBackoffUntilTheThirdAttemptSucceeds(onConsumerThread: Bool) async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("w-retry")
         let attempts = Mutex<[Int]>([])
@@ -160,10 +163,12 @@ import TestSupport
         await harness.close()
     }
 
-    @Test(arguments: [false, true]) func hardTimeLimitFailsTheTaskAndFreesTheSlot(onConsumerThread: Bool) async throws {
+    @Test(arguments: [false, true])
+    func hardTimeLimitFailsTheTaskAndFreesTheSlot(onConsumerThread: Bool) async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("w-timelimit")
-        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue], concurrency: 1, onConsumerThread: onConsumerThread)
+        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue], concurrency: 1,
+                                                    onConsumerThread: onConsumerThread)
         let slow = try await harness.client.apply(DemoTasks.sleep, .init(seconds: 30), options: SendOptions(queue: queue, timeLimit: 0.5))
         let quick = try await harness.client.apply(DemoTasks.add, .init(x: 3, y: 4), options: SendOptions(queue: queue))
         #expect(try await quick.get(timeout: .seconds(10)) == 7)
@@ -175,10 +180,12 @@ import TestSupport
         await harness.close()
     }
 
-    @Test(arguments: [false, true]) func garbageAndUnknownTasksAreDeadLetteredWhileTheWorkerKeepsServing(onConsumerThread: Bool) async throws {
+    @Test(arguments: [false, true])
+    func garbageAndUnknownTasksAreDeadLetteredWhileTheWorkerKeepsServing(onConsumerThread: Bool) async throws {
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("w-dead")
-        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue], onConsumerThread: onConsumerThread)
+        let (worker, running) = harness.startWorker(CeleriacHarness.demoRegistry(queue: queue), queues: [queue],
+                                                    onConsumerThread: onConsumerThread)
         try await harness.broker.publishRaw(body: Array("this is not a task".utf8), headers: [:], to: queue)
         try await harness.broker.publishRaw(body: Array("[[1],{},null]".utf8), headers: ["task": "demo.add", "id": "x"], to: queue,
                                             contentType: "application/x-yaml")

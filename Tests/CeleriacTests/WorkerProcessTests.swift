@@ -16,7 +16,8 @@ import TestSupport
     }
 
     /// Both ways of running tasks: on the cooperative pool, and on the consumer connection's thread.
-    @Test(arguments: [false, true]) func killedWorkersTasksAreFinishedByAnotherWorkerAndStoredOnce(onConsumerThread: Bool) async throws {
+    @Test(arguments: [false, true])
+    func killedWorkersTasksAreFinishedByAnotherWorkerAndStoredOnce(onConsumerThread: Bool) async throws {
         let mode = onConsumerThread ? ["WORKER_CONSUMER_THREAD": "1"] : [:]
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("p-kill")
@@ -45,7 +46,8 @@ import TestSupport
     }
 
     /// Both ways of running tasks: on the cooperative pool, and on the consumer connection's thread.
-    @Test(arguments: [false, true]) func sigtermLetsInFlightTasksFinishAndLosesNothing(onConsumerThread: Bool) async throws {
+    @Test(arguments: [false, true])
+    func sigtermLetsInFlightTasksFinishAndLosesNothing(onConsumerThread: Bool) async throws {
         let mode = onConsumerThread ? ["WORKER_CONSUMER_THREAD": "1"] : [:]
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("p-term")
