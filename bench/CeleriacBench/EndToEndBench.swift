@@ -93,7 +93,7 @@ struct EndToEndBench {
                 // A byte search instead of parsing every announcement: the listener shares the
                 // machine with the workers it measures. Celeriac writes `"status":"SUCCESS"`,
                 // Python's json module `"status": "SUCCESS"`.
-                if let id = keys.taskID(fromKey: message.channel), Self.announcesSuccess(message.payload) {
+                if let id = keys.taskID(fromKey: message.channel), Self.saysSuccess(message.payload) {
                     arrivals.record(id)
                 }
             }
@@ -103,7 +103,8 @@ struct EndToEndBench {
 
     static let successMarks = [Array(#""status":"SUCCESS""#.utf8), Array(#""status": "SUCCESS""#.utf8)]
 
-    static func announcesSuccess(_ payload: [UInt8]) -> Bool {
+    /// Whether a result's JSON (stored, or announced on its channel) has status SUCCESS.
+    static func saysSuccess(_ payload: [UInt8]) -> Bool {
         successMarks.contains { mark in
             guard payload.count >= mark.count else { return false }
             return payload.withUnsafeBufferPointer { bytes in
@@ -181,7 +182,7 @@ struct EndToEndBench {
             guard case .array(let values) = reply else { throw BenchError("MGET answered \(reply)") }
             failed += values.filter { value in
                 guard case .bulk(let bytes) = value else { return true }
-                return !Self.announcesSuccess(bytes)
+                return !Self.saysSuccess(bytes)
             }.count
         }
         if failed > 0 { throw BenchError("\(failed) of \(ids.count) results are not SUCCESS") }
