@@ -27,10 +27,10 @@ set -euo pipefail
 if [ -n "${BENCH_REPLICAS:-}" ] && ! [[ "$BENCH_REPLICAS" =~ ^[1-9][0-9]*$ ]]; then
   echo "bench: BENCH_REPLICAS must be a positive integer, got '$BENCH_REPLICAS'" >&2; exit 2
 fi
-if [ "${1:-}" = ab ] && { [ $# != 3 ] || [ ! -x "$2" ] || [ ! -x "$3" ]; }; then
-  echo "usage: scripts/bench.sh ab WORKER_A WORKER_B (two loan-worker executables)" >&2; exit 2
-fi
 if [ "${1:-}" = ab ]; then
+  if [ $# != 3 ] || [ ! -x "$2" ] || [ ! -x "$3" ]; then
+    echo "usage: scripts/bench.sh ab WORKER_A WORKER_B (two loan-worker executables)" >&2; exit 2
+  fi
   if ! [[ "${AB_ROUNDS:-4}" =~ ^[1-9][0-9]*$ ]]; then echo "bench: AB_ROUNDS must be a positive integer" >&2; exit 2; fi
   for item in ${AB_ITEMS:-chords}; do
     case $item in tasks|tasks-ignored|chords) ;; *) echo "bench: unknown AB_ITEMS item '$item' (tasks, tasks-ignored, chords)" >&2; exit 2 ;; esac

@@ -13,9 +13,8 @@ enum DriverLog {
         current.withLock { $0 = logger }
         mongoc_log_set_handler({ level, domain, message, _ in
             guard let logger = DriverLog.current.withLock({ $0 }) else { return }
-            let swiftLevel = DriverLog.level(level)
-            guard swiftLevel >= logger.logLevel else { return }
-            logger.log(level: swiftLevel, "\(message.map { String(cString: $0) } ?? "")",
+            // Logger.log checks the level before it builds the message and metadata.
+            logger.log(level: DriverLog.level(level), "\(message.map { String(cString: $0) } ?? "")",
                        metadata: ["mongoc.domain": .string(domain.map { String(cString: $0) } ?? "")])
         }, nil)
     }

@@ -15,10 +15,15 @@ import TestSupport
         return (SuccessCounter(subscription: subscription, keys: harness.backend.keys, ids: Set(ids)), subscriber)
     }
 
-    /// Both ways of running tasks: on the cooperative pool, and on the consumer connection's thread.
+    /// The workers' extra environment: tasks on the cooperative pool, or on the consumer
+    /// connection's thread (both tests below run both ways).
+    func mode(onConsumerThread: Bool) -> [String: String] {
+        onConsumerThread ? ["WORKER_CONSUMER_THREAD": "1"] : [:]
+    }
+
     @Test(arguments: [false, true])
     func killedWorkersTasksAreFinishedByAnotherWorkerAndStoredOnce(onConsumerThread: Bool) async throws {
-        let mode = onConsumerThread ? ["WORKER_CONSUMER_THREAD": "1"] : [:]
+        let mode = mode(onConsumerThread: onConsumerThread)
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("p-kill")
         try await harness.broker.declareTaskQueue(queue)
@@ -45,10 +50,9 @@ import TestSupport
         await harness.close()
     }
 
-    /// Both ways of running tasks: on the cooperative pool, and on the consumer connection's thread.
     @Test(arguments: [false, true])
     func sigtermLetsInFlightTasksFinishAndLosesNothing(onConsumerThread: Bool) async throws {
-        let mode = onConsumerThread ? ["WORKER_CONSUMER_THREAD": "1"] : [:]
+        let mode = mode(onConsumerThread: onConsumerThread)
         let harness = try await CeleriacHarness.connect()
         let queue = TestEnvironment.uniqueName("p-term")
         try await harness.broker.declareTaskQueue(queue)
