@@ -62,6 +62,25 @@ import TestSupport
         await harness.close()
     }
 
+    /// A shutdown requested before the worker consumes (SIGTERM while it starts) still ends
+    /// run(): before, the consumers started afterwards and the worker never stopped.
+    @Test func aShutdownBeforeConsumingStillEndsTheRun() async throws {
+        let harness = try await CeleriacHarness.connect()
+        let queue = TestEnvironment.uniqueName("w-early-stop")
+        let worker = Worker(registry: CeleriacHarness.demoRegistry(queue: queue), broker: harness.broker, backend: harness.backend,
+                            configuration: WorkerConfiguration(queues: [queue], drainTimeout: .seconds(120)))
+        await worker.shutdown()
+        let returned = Atomic<Bool>(false)
+        let running = Task {
+            try await worker.run()
+            returned.store(true, ordering: .releasing)
+        }
+        try await eventually(20, "run() returned after an early shutdown") { returned.load(ordering: .acquiring) }
+        try await running.value
+        #expect(try await harness.broker.queueState(queue)?.consumers == 0)
+        await harness.close()
+    }
+
     @Test(arguments: [false, true])
     func retriesWithBackoffUntilTheThirdAttemptSucceeds(onConsumerThread: Bool) async throws {
         let harness = try await CeleriacHarness.connect()

@@ -62,6 +62,10 @@ public final class Worker: Sendable {
         guard !queues.isEmpty else { throw WorkerError("no queues to consume: register tasks or configure queues") }
         for queue in queues { try await broker.declareTaskQueue(queue) }
         let deliveries = try await broker.consume(queues: queues, prefetch: configuration.prefetch)
+        // A shutdown requested before the consumers existed had nothing to cancel (a worker sent
+        // SIGTERM while starting would otherwise consume on and never stop): stopping is set
+        // before shutdown() cancels, so checking after consume() covers either order.
+        if isStopping { await broker.cancelConsumers() }
         logger.info("worker ready", metadata: [
             "queues": .string(queues.joined(separator: ",")), "concurrency": .stringConvertible(configuration.concurrency),
             "tasks": .string(registry.names.joined(separator: ",")),
