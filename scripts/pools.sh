@@ -34,6 +34,9 @@ supervise() {
       exec "$BIN" ) >>"$log" 2>&1 </dev/null &
     child=$!
     echo "$child" > "$RUN/$pool-$index.worker.pid"
+    # A SIGTERM that came while restarting (before `child` named this worker) killed the old,
+    # dead one: pass it on, or the stop would wait for this worker forever.
+    [ -n "$stopping" ] && kill -TERM "$child" 2>/dev/null
     status=0; wait "$child" || status=$?
     # `wait` returns early when the trap runs: wait for the worker to finish draining.
     while kill -0 "$child" 2>/dev/null; do wait "$child" || status=$?; done
