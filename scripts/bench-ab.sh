@@ -12,6 +12,8 @@
 #   AB_ENV_A, AB_ENV_B     extra environment of each side's workers ("NAME=value ...")
 #   AB_BENCH_ENV_A, AB_BENCH_ENV_B
 #                          extra environment of each side's producer (celeriac-bench)
+#   AB_BENCH_A, AB_BENCH_B each side's producer executable (default this tree's release
+#                          celeriac-bench), to compare producer builds
 #   AB_STACK_ENV_A, AB_STACK_ENV_B
 #                          extra environment of each side's stack (shell words, evaluated:
 #                          'RABBITMQ_EXTRA_CONF="classic_queue.default_version = 2"',
@@ -25,11 +27,13 @@
 # Per item and side: the rate and the CPU µs per unit of RabbitMQ, Redis and the side's two
 # worker processes (/proc ticks around the item) and of the producer (its own getrusage); at
 # the end, each side's means. The producer is this tree's release celeriac-bench, the same
-# for both sides (AB_BENCH_ENV_* can still set it up differently).
+# for both sides unless AB_BENCH_A / AB_BENCH_B name others (AB_BENCH_ENV_* can still set it
+# up differently).
 ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh before anything is built)
   : "${AB_ROUNDS:=4}" "${AB_ITEMS:=chords chords}" "${AB_ENV_A:=}" "${AB_ENV_B:=}"
   : "${AB_STACK_ENV_A:=}" "${AB_STACK_ENV_B:=}" "${AB_BENCH_ENV_A:=}" "${AB_BENCH_ENV_B:=}"
-  local worker_a worker_b bench="$bin/celeriac-bench" logs queue hz results round order side worker extra stack_extra bench_extra i item n
+  : "${AB_BENCH_A:=$bin/celeriac-bench}" "${AB_BENCH_B:=$bin/celeriac-bench}"
+  local worker_a worker_b bench logs queue hz results round order side worker extra stack_extra bench_extra i item n
   local before after out
   worker_a=$1; worker_b=$2
   logs="$ROOT/.run/bench/ab-$(date -u +%Y%m%dT%H%M%SZ)"; mkdir -p "$logs"
@@ -55,8 +59,9 @@ ab_main() {  # ab_main WORKER_A WORKER_B (absolute paths, checked by bench.sh be
     if [ -z "$AB_STACK_ENV_A$AB_STACK_ENV_B" ]; then fresh_stack ""; fi
     order="A B"; [ $((round % 2)) = 0 ] && order="B A"
     for side in $order; do
-      worker=$worker_a; extra=$AB_ENV_A; stack_extra=$AB_STACK_ENV_A; bench_extra=$AB_BENCH_ENV_A
-      [ "$side" = B ] && { worker=$worker_b; extra=$AB_ENV_B; stack_extra=$AB_STACK_ENV_B; bench_extra=$AB_BENCH_ENV_B; }
+      worker=$worker_a; extra=$AB_ENV_A; stack_extra=$AB_STACK_ENV_A; bench_extra=$AB_BENCH_ENV_A; bench=$AB_BENCH_A
+      [ "$side" = B ] && { worker=$worker_b; extra=$AB_ENV_B; stack_extra=$AB_STACK_ENV_B; bench_extra=$AB_BENCH_ENV_B
+                           bench=$AB_BENCH_B; }
       if [ -n "$AB_STACK_ENV_A$AB_STACK_ENV_B" ]; then fresh_stack "$stack_extra"; fi
       for i in 1 2; do
         # shellcheck disable=SC2086  # AB_ENV_* is a list of NAME=value words

@@ -129,8 +129,10 @@ struct EndToEndBench {
         let cpu = ProcessCPU.seconds()
         let start = ContinuousClock.now
         async let stored: Void = waitUntilStored(ids)
-        try await sendConcurrently(ids) { id, index in
-            _ = try await client.apply(DemoTasks.add, .init(x: index, y: 1), options: SendOptions(taskID: id, queue: queue))
+        try await Self.taskSending.run(count: ids.count) { range in
+            try await client.publish(try range.map {
+                try client.publication(DemoTasks.add, .init(x: $0, y: 1), options: SendOptions(taskID: ids[$0], queue: queue))
+            })
         }
         let sent = ContinuousClock.now
         try await stored
@@ -200,9 +202,11 @@ struct EndToEndBench {
         let cpu = ProcessCPU.seconds()
         let start = ContinuousClock.now
         let ids = (0..<count).map { _ in TaskMessage.newID() }
-        try await sendConcurrently(ids) { id, index in
-            _ = try await client.apply(DemoTasks.add, .init(x: index, y: 1),
-                                       options: SendOptions(taskID: id, queue: queue, ignoreResult: true))
+        try await Self.taskSending.run(count: ids.count) { range in
+            try await client.publish(try range.map {
+                try client.publication(DemoTasks.add, .init(x: $0, y: 1),
+                                       options: SendOptions(taskID: ids[$0], queue: queue, ignoreResult: true))
+            })
         }
         let sent = ContinuousClock.now
         if let marker = ProcessInfo.processInfo.environment["BENCH_SENT_MARKER"] {
@@ -235,13 +239,17 @@ struct EndToEndBench {
         let sentAt = Mutex<[String: ContinuousClock.Instant]>([:])
         let cpu = ProcessCPU.seconds()
         let start = ContinuousClock.now
-        try await sendConcurrently(bodies) { bodyID, index in
-            var body = Signature(task: "demo.sum", options: ["queue": .string(queue)])
-            body.taskID = bodyID
-            let header = [Signature(task: "demo.add", args: [.int(Int64(index)), 1], options: ["queue": .string(queue)]),
-                          Signature(task: "demo.add", args: [.int(Int64(index)), 2], options: ["queue": .string(queue)])]
-            sentAt.withLock { $0[bodyID] = .now }
-            _ = try await client.apply(.chord(header, body: body))
+        try await Self.chordSending.run(count: bodies.count) { range in
+            let chords = range.map { index in
+                var body = Signature(task: "demo.sum", options: ["queue": .string(queue)])
+                body.taskID = bodies[index]
+                let header = [Signature(task: "demo.add", args: [.int(Int64(index)), 1], options: ["queue": .string(queue)]),
+                              Signature(task: "demo.add", args: [.int(Int64(index)), 2], options: ["queue": .string(queue)])]
+                return Signature.chord(header, body: body)
+            }
+            let now = ContinuousClock.now
+            sentAt.withLock { sent in for index in range { sent[bodies[index]] = now } }
+            _ = try await client.apply(chords)
         }
         try await arrivals.wait()
         let seconds = (ContinuousClock.now - start).seconds
@@ -288,25 +296,47 @@ struct EndToEndBench {
                 "confirm_p50_ms": .double(percentile(confirms, 0.5)), "confirm_p99_ms": .double(percentile(confirms, 0.99))])
     }
 
-    /// Concurrent publishers (BENCH_LANES, default 128), so publishes and confirms are pipelined.
-    /// The window matters to RabbitMQ itself: with 16 messages awaiting confirms it spends ~1.5×
-    /// the CPU per message it spends with 64 or more (it syncs and confirms in smaller batches;
-    /// measured with raw-limit's RAW_WINDOW). 512 lanes instead of 128 cost chords a tenth
-    /// (more of them in flight at once; RabbitMQ 290–325 µs per chord against 245–270) and
-    /// moved demo.add only within the machine's swing (2026-12-05).
-    static let lanes = Int(ProcessInfo.processInfo.environment["BENCH_LANES"] ?? "") ?? 128
+    /// How an item sends: `lanes` concurrent senders, each sending `batch` consecutive units
+    /// (tasks, or chords) with one call — one batch of messages to the broker — so up to
+    /// lanes × batch are in flight, publishes pipelined and confirms in batches.
+    struct Sending: Sendable {
+        var lanes: Int
+        var batch: Int
 
-    func sendConcurrently(_ ids: [String], _ send: @escaping @Sendable (String, Int) async throws -> Void) async throws {
-        let lanes = Self.lanes
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for lane in 0..<lanes {
-                group.addTask {
-                    for index in stride(from: lane, to: ids.count, by: lanes) { try await send(ids[index], index) }
+        /// From `<PREFIX>_LANES` and `<PREFIX>_BATCH` in the environment, else the defaults.
+        init(_ prefix: String, lanes: Int, batch: Int) {
+            let environment = ProcessInfo.processInfo.environment
+            self.lanes = max(1, Int(environment["\(prefix)_LANES"] ?? "") ?? lanes)
+            self.batch = max(1, Int(environment["\(prefix)_BATCH"] ?? "") ?? batch)
+        }
+
+        /// Calls `send` with every range of `batch` consecutive indices in 0..<count; lane L
+        /// takes batches L, L + lanes, … so the units go out about in order.
+        func run(count: Int, _ send: @escaping @Sendable (Range<Int>) async throws -> Void) async throws {
+            let (lanes, batch) = (self.lanes, self.batch)
+            let batches = (count + batch - 1) / batch
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for lane in 0..<min(lanes, batches) {
+                    group.addTask {
+                        for index in stride(from: lane, to: batches, by: lanes) {
+                            try await send((index * batch)..<min(count, (index + 1) * batch))
+                        }
+                    }
                 }
+                try await group.waitForAll()
             }
-            try await group.waitForAll()
         }
     }
+
+    /// demo.add (items 1 and 2): BENCH_LANES × BENCH_BATCH, 32 × 32.
+    static let taskSending = Sending("BENCH", lanes: 32, batch: 32)
+
+    /// Chords (item 3): BENCH_CHORD_LANES × BENCH_CHORD_BATCH, 128 × 1. RabbitMQ's own CPU
+    /// per message depends on how many await confirms: with 16 it spends ~1.5× what it spends
+    /// with 64 or more (it syncs and confirms in smaller batches; raw-limit's RAW_WINDOW). 512
+    /// chords in flight instead of 128 cost a tenth (RabbitMQ 290–325 µs per chord against
+    /// 245–270; 2026-12-05).
+    static let chordSending = Sending("BENCH_CHORD", lanes: 128, batch: 1)
 
     func percentile(_ sorted: [Double], _ p: Double) -> Double {
         guard !sorted.isEmpty else { return 0 }

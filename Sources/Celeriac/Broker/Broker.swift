@@ -12,6 +12,12 @@ public protocol Broker: Sendable {
     /// when the delay has passed — it is never held unacknowledged by a worker.
     func publish(_ message: TaskMessage, to queue: String, delay: Duration?) async throws
 
+    /// Publishes several task messages at once, in order, and returns once the broker has
+    /// confirmed all of them: one hand-off to the transport instead of one per message, and
+    /// the messages pipelined. Throws the first failure; messages before it may have been
+    /// published (as with one call per message: none is taken back).
+    func publish(_ batch: [Publication]) async throws
+
     /// Starts consuming `queues`; deliveries of every queue arrive on one stream.
     /// `prefetch` bounds the unacknowledged deliveries per queue consumer.
     func consume(queues: [String], prefetch: Int) async throws -> AsyncStream<BrokerDelivery>
@@ -55,6 +61,11 @@ public protocol Broker: Sendable {
 
 extension Broker {
     public var consumerExecutor: (any TaskExecutor)? { nil }
+
+    /// One ``publish(_:to:delay:)`` after the other, for transports with nothing better.
+    public func publish(_ batch: [Publication]) async throws {
+        for publication in batch { try await publish(publication.message, to: publication.queue, delay: publication.delay) }
+    }
 }
 
 /// A message as received from a task queue, not yet decoded.

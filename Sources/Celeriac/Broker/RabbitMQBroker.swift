@@ -60,13 +60,36 @@ public final class RabbitMQBroker: Broker {
     // MARK: publishing
 
     public func publish(_ message: TaskMessage, to queue: String, delay: Duration?) async throws {
+        try await publish(body: message.body, properties: Self.properties(message), queue: queue, delay: delay)
+    }
+
+    /// Delayed messages go one by one (each may need its delay queue declared first); the others
+    /// leave as one batch for the publisher connection, which writes them back to back.
+    public func publish(_ batch: [Publication]) async throws {
+        var immediate: [OutgoingMessage] = []
+        immediate.reserveCapacity(batch.count)
+        for publication in batch {
+            let message = publication.message
+            if let delay = publication.delay, Self.delayBucket(milliseconds: Int64(delay.seconds * 1000)) != nil {
+                try await publish(message, to: publication.queue, delay: delay)
+                continue
+            }
+            try await declareTaskQueue(publication.queue)
+            immediate.append(OutgoingMessage(exchange: "", routingKey: publication.queue, body: message.body,
+                                             properties: Self.properties(message)))
+        }
+        guard !immediate.isEmpty else { return }
+        try await producer.publish(immediate)
+    }
+
+    /// The AMQP properties of a task message, its protocol v2 headers among them.
+    static func properties(_ message: TaskMessage) -> AMQPProperties {
         var headers = AMQPTable(minimumCapacity: message.extraHeaders.count + 20)
         message.forEachHeader { headers[$0] = AMQPFieldValue(json: $1) }
-        let properties = AMQPProperties(
+        return AMQPProperties(
             contentType: TaskMessage.contentType, contentEncoding: TaskMessage.contentEncoding,
             headers: headers, deliveryMode: .persistent,
             priority: message.priority ?? 0, correlationID: message.id, replyTo: message.replyTo ?? "")
-        try await publish(body: message.body, properties: properties, queue: queue, delay: delay)
     }
 
     private func publish(body: [UInt8], properties: AMQPProperties, queue: String, delay: Duration?) async throws {

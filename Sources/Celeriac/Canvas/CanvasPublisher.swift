@@ -87,28 +87,55 @@ struct CanvasPublisher: Sendable {
 
     /// Publishes `signature` with `prefix` prepended to its arguments (the parent's result).
     /// `chain` holds the steps that follow, **reversed** (Celery's `embed.chain`).
+    ///
+    /// All the messages it takes (a group's or a chord header's parts) go to the broker as one
+    /// batch, once every chord among them has its size stored.
     @discardableResult
     func apply(_ signature: Signature, prefix: [JSONValue] = [], chain: [Signature] = [], lineage: Lineage = .root,
                group: (id: String, index: Int)? = nil, chord: Signature? = nil) async throws -> Applied {
+        var outgoing: [Publication] = []
+        let applied = try await collect(signature, prefix: prefix, chain: chain, lineage: lineage, group: group,
+                                        chord: chord, into: &outgoing)
+        try await broker.publish(outgoing)
+        return applied
+    }
+
+    /// Publishes several workflows with all their messages in one batch.
+    func apply(all signatures: [Signature]) async throws -> [Applied] {
+        var outgoing: [Publication] = []
+        var applied: [Applied] = []
+        applied.reserveCapacity(signatures.count)
+        for signature in signatures { applied.append(try await collect(signature, lineage: .root, into: &outgoing)) }
+        try await broker.publish(outgoing)
+        return applied
+    }
+
+    /// Appends the messages that applying `signature` publishes to `outgoing`, and stores the
+    /// size of every chord on the way (before any of its parts can be published, as Celery does).
+    private func collect(_ signature: Signature, prefix: [JSONValue] = [], chain: [Signature] = [], lineage: Lineage,
+                         group: (id: String, index: Int)? = nil, chord: Signature? = nil,
+                         into outgoing: inout [Publication]) async throws -> Applied {
         let sig = try frozen(signature)
         switch sig.subtaskType {
         case "chain":
             let steps = try sig.childTasks
             guard let first = steps.first else { return .task(sig.taskID ?? Self.newID()) }
             let following = Array(steps.dropFirst()).reversed() + chain
-            _ = try await apply(first, prefix: prefix, chain: following, lineage: lineage, group: group, chord: chord)
+            _ = try await collect(first, prefix: prefix, chain: following, lineage: lineage, group: group, chord: chord,
+                                  into: &outgoing)
             return .task(sig.taskID!)
         case "group":
             guard chain.isEmpty else {
                 // A group followed by more steps waits for all its parts: that is a chord.
                 let next = chain.last!
-                return try await apply(Signature.chord(try sig.childTasks, body: next), prefix: prefix,
-                                       chain: Array(chain.dropLast()), lineage: lineage)
+                return try await collect(Signature.chord(try sig.childTasks, body: next), prefix: prefix,
+                                         chain: Array(chain.dropLast()), lineage: lineage, into: &outgoing)
             }
             let groupID = sig.options["group_id"]!.stringValue!
             var results: [AsyncResult<JSONValue>] = []
             for (index, task) in try sig.childTasks.enumerated() {
-                let applied = try await apply(task, prefix: prefix, lineage: lineage, group: (groupID, index))
+                let applied = try await collect(task, prefix: prefix, lineage: lineage, group: (groupID, index),
+                                                into: &outgoing)
                 results.append(AsyncResult(id: applied.id, backend: backend))
             }
             return .group(GroupResult(id: groupID, results: results))
@@ -125,20 +152,17 @@ struct CanvasPublisher: Sendable {
                 body.options["group_id"] = .string(groupID)
             }
             if header.isEmpty {
-                return try await apply(body, prefix: [.array([])], lineage: lineage)
+                return try await collect(body, prefix: [.array([])], lineage: lineage, into: &outgoing)
             }
+            try await backend.setChordSize(groupID: groupID, size: header.count)
             for (index, task) in header.enumerated() {
-                if index == header.count - 1 {
-                    try await backend.setChordSize(groupID: groupID, size: header.count)
-                }
-                _ = try await apply(task, prefix: prefix, lineage: lineage, group: (groupID, index), chord: body)
+                _ = try await collect(task, prefix: prefix, lineage: lineage, group: (groupID, index), chord: body,
+                                      into: &outgoing)
             }
             return .task(sig.taskID!)
         default:
             let message = try message(for: sig, prefix: prefix, chain: chain, lineage: lineage, group: group, chord: chord)
-            let queue = sig.options["queue"]?.stringValue ?? "celery"
-            let delay = message.eta.map { $0.timeIntervalSinceNow }.flatMap { $0 > 0.005 ? Duration.seconds($0) : nil }
-            try await broker.publish(message, to: queue, delay: delay)
+            outgoing.append(Publication(message, to: sig.options["queue"]?.stringValue ?? "celery"))
             return .task(message.id)
         }
     }
