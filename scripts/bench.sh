@@ -35,6 +35,13 @@ if [ "${1:-}" = ab ]; then
   for item in ${AB_ITEMS:-chords}; do
     case $item in tasks|tasks-ignored|chords) ;; *) echo "bench: unknown AB_ITEMS item '$item' (tasks, tasks-ignored, chords)" >&2; exit 2 ;; esac
   done
+  for side in A B; do
+    var="AB_BENCH_$side"
+    if [ -n "${!var:-}" ]; then
+      [ -x "${!var}" ] || { echo "bench: $var is not an executable: ${!var}" >&2; exit 2; }
+      export "$var=$(realpath "${!var}")"
+    fi
+  done
   ab_workers=("$(realpath "$2")" "$(realpath "$3")")  # before the cd below
 fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
