@@ -256,8 +256,29 @@ public final class RabbitMQBroker: Broker {
                                         headers: ["clock": .int64(Int64(clock)),
                                                   "expires": .double(Date().timeIntervalSince1970 + 10)],
                                         deliveryMode: .transient)
-        try await producer.publish(OutgoingMessage(exchange: Self.controlExchange, routingKey: "",
-                                                   body: body.serialized(), properties: properties))
+        let message = OutgoingMessage(exchange: Self.controlExchange, routingKey: "", body: body.serialized(),
+                                      properties: properties)
+        try await Self.againWhileNacked { try await self.producer.publish(message) }
+    }
+
+    /// Runs `publish` up to `attempts` times in all while RabbitMQ nacks it, pausing a little
+    /// longer each time. A broadcast goes to every worker's control queue, and a queue that ends
+    /// abnormally while the message is on its way to it (its worker was killed: the queue is
+    /// exclusive to that worker's connection) makes RabbitMQ nack the message for all of them.
+    /// The next copy goes to the queues that exist then; a command received twice (revoke) does
+    /// what it did once. (A full test run, workers being killed in other tests, failed a revoke
+    /// this way.)
+    static func againWhileNacked(attempts: Int = 5, pause: Duration = .milliseconds(20),
+                                 _ publish: () async throws -> Void) async throws {
+        var attempt = 1
+        while true {
+            do {
+                return try await publish()
+            } catch AMQPError.nacked where attempt < attempts {
+                try await Task.sleep(for: pause * attempt)
+                attempt += 1
+            }
+        }
     }
 
     public func controlCommands(hostname: String) async throws -> AsyncStream<ControlCommand> {
