@@ -71,7 +71,7 @@ public final class RabbitMQBroker: Broker {
         for publication in batch {
             let message = publication.message
             // Read once: the delay shrinks as the ETA nears.
-            if let delay = publication.delay, Self.delayBucket(milliseconds: Int64(delay.seconds * 1000)) != nil {
+            if let delay = publication.delay {
                 try await publish(message, to: publication.queue, delay: delay)
                 continue
             }

@@ -78,9 +78,7 @@ public final class CeleriacClient: Sendable {
 
     /// Publishes a prepared message; an ETA in the future goes through the broker's delay queues.
     public func publish(_ message: TaskMessage, queue: String) async throws {
-        let publication = Publication(message, to: queue)
-        try await broker.publish(message, to: queue, delay: publication.delay)
-        logSent(publication)
+        try await publish([Publication(message, to: queue)])
     }
 
     /// Publishes prepared messages with one hand-off to the broker, pipelined, and returns once
@@ -90,13 +88,11 @@ public final class CeleriacClient: Sendable {
     public func publish(_ batch: [Publication]) async throws {
         try await broker.publish(batch)
         guard logger.logLevel <= .debug else { return }
-        for publication in batch { logSent(publication) }
-    }
-
-    private func logSent(_ publication: Publication) {
-        logger.debug("task sent", metadata: ["task_id": .string(publication.message.id),
-                                             "task_name": .string(publication.message.task),
-                                             "queue": .string(publication.queue)])
+        for publication in batch {
+            logger.debug("task sent", metadata: ["task_id": .string(publication.message.id),
+                                                 "task_name": .string(publication.message.task),
+                                                 "queue": .string(publication.queue)])
+        }
     }
 
     /// A handle on any task id's result.

@@ -46,6 +46,16 @@ public struct TaskMessage: Sendable, Hashable {
     /// The chord body, carried by every header task of a chord.
     public var chord: Signature?
 
+    /// How long until the ETA, or nil when there is none or it is at most 5 ms away: closer
+    /// than that, parking the message in a broker delay queue costs more than it defers. The
+    /// producer sends a message with a wait through the delay queues, and a worker parks one
+    /// that arrives with a wait instead of holding it.
+    public var timeUntilDue: Duration? {
+        guard let eta else { return nil }
+        let seconds = eta.timeIntervalSinceNow
+        return seconds > 0.005 ? .seconds(seconds) : nil
+    }
+
     /// A chord header task: it carries the chord's body and belongs to the chord's group, so its
     /// outcome is recorded for the chord.
     public var isChordHeaderPart: Bool { chord != nil && group != nil }

@@ -33,7 +33,7 @@ extension Worker {
             await finishRevoked(message, delivery, reason: "expired", expired: true, logger: logger)
             return
         }
-        if let eta = message.eta, eta.timeIntervalSinceNow > 0.005 {
+        if message.timeUntilDue != nil, let eta = message.eta {
             // Never hold an ETA task unacknowledged (Celery #6760): park it in a delay queue.
             logger.debug("task not due yet: delayed in the broker", metadata: ["eta": .string(CeleryDate.format(eta))])
             await settle(delivery, "delay") { try await self.broker.delay(delivery, until: eta) }
