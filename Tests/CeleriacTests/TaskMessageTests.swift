@@ -33,6 +33,22 @@ import Testing
         #expect(message.headers["x-custom"] == "kept")
     }
 
+    /// A sparse message (another client leaving optional headers out) keeps its own headers as
+    /// extras, and a complete one without extras has none.
+    @Test func keepsExtraHeadersOfASparseMessage() throws {
+        let body = Array(#"[[1, 2], {}, null]"#.utf8)
+        let sparse = try TaskMessage(headers: ["task": "demo.add", "id": "s1", "retries": 2, "x-trace": "abc", "x-n": 7],
+                                     body: body, contentType: nil, contentEncoding: nil)
+        #expect(sparse.retries == 2)
+        #expect(sparse.extraHeaders == ["x-trace": "abc", "x-n": 7])
+        #expect(sparse.headers["x-trace"] == "abc")
+
+        let complete = try TaskMessage(headers: sparse.headers.filter { !$0.key.hasPrefix("x-") }, body: body,
+                                       contentType: nil, contentEncoding: nil)
+        #expect(complete.extraHeaders.isEmpty)
+        #expect(complete.retries == 2)
+    }
+
     @Test func resultMetaSerializesLikeItsJSON() throws {
         var meta = ResultMeta(taskID: "t1", status: .success, result: ["a": [1, 2.5, "x\"y"]], traceback: nil,
                               dateDone: Date(timeIntervalSince1970: 1_800_000_000.25))

@@ -159,16 +159,15 @@ public struct TaskMessage: Sendable, Hashable {
         self.replyTo = replyTo.flatMap { $0.isEmpty ? nil : $0 }
         self.priority = priority
 
-        // One pass over the headers: the known ones by name, the rest kept as they are (removing
-        // known keys from a copy one by one hashed and copied the whole table for every message).
-        var known: [JSONValue?] = Array(repeating: nil, count: Self.knownHeaders.count)
-        var rest: [String: JSONValue] = [:]
-        for (key, value) in headers {
-            if let index = Self.knownHeaderIndex[key] { known[index] = value } else { rest[key] = value }
-        }
+        // The known headers are looked up by name; only a message with more headers than it
+        // has known ones carries extras, collected in a second pass. (Sorting every header
+        // into known and extra, then finding each known one in that list again, was a tenth
+        // of the decoding.)
+        var known = 2  // task and id
         func take(_ key: String) -> JSONValue? {
-            // knownHeaders is small: a linear scan of it is cheaper than hashing the key again.
-            known[Self.knownHeaders.firstIndex(of: key)!].flatMap { $0.isNull ? nil : $0 }
+            guard let value = headers[key] else { return nil }
+            known += 1
+            return value.isNull ? nil : value
         }
         func date(_ key: String) throws(ProtocolError) -> Date? {
             guard let value = take(key) else { return nil }
@@ -198,7 +197,7 @@ public struct TaskMessage: Sendable, Hashable {
         replacedTaskNesting = take("replaced_task_nesting")?.intValue ?? 0
         stampedHeaders = take("stamped_headers")?.arrayValue?.compactMap(\.stringValue)
         stamps = take("stamps")?.objectValue ?? [:]
-        extraHeaders = rest
+        if headers.count > known { extraHeaders = headers.filter { Self.knownHeaderIndex[$0.key] == nil } }
 
         let payload: JSONValue
         do { payload = try JSONValue(parsing: body) } catch {
