@@ -7,8 +7,8 @@ extension Worker {
     /// A copy of a body that already succeeded is acknowledged without running. Two copies must
     /// not run at the same time either: the first takes a run lease; a copy finding it taken
     /// comes back later, when the first has stored its result (then it is acknowledged) or
-    /// died (then its lease lapses: it is kept short and renewed while the body runs, so a
-    /// killed worker holds the body up seconds, not a time limit).
+    /// died (then its lease lapses: it is kept short and renewed while the body runs, by the
+    /// worker's ``RunLeaseRenewer``, so a killed worker holds the body up seconds, not a time limit).
     func runChordBody(_ message: TaskMessage, entry: TaskRegistry.Entry, delivery: BrokerDelivery, logger: Logger) async {
         let owner = "\(configuration.hostname) \(TaskMessage.newID())"
         let lifetime = configuration.runLeaseLifetime
@@ -30,19 +30,11 @@ extension Worker {
         case .leased:
             break
         }
-        let renewal = Task { [backend] in
-            // A failed renewal (a Redis blip) is tried again at the next tick; a refused one is final.
-            while (try? await Task.sleep(for: lifetime / 3)) != nil {
-                if (try? await backend.renewRunLease(taskID: message.id, owner: owner, seconds: seconds)) == false {
-                    logger.warning("run lease lost while the chord body runs; another copy may start")
-                    return
-                }
-            }
-        }
+        leaseRenewer.hold(taskID: message.id, owner: owner, logger: logger)
         // A stored SUCCESS releases the lease in the same call (never before the result is there,
         // for the same reason); other outcomes release it here.
         let released = await execute(message, entry: entry, delivery: delivery, logger: logger, runLeaseOwner: owner)
-        renewal.cancel()
+        leaseRenewer.release(owner: owner)
         if !released { try? await backend.releaseRunLease(taskID: message.id, owner: owner) }
     }
 }

@@ -22,6 +22,7 @@ public final class Worker: Sendable {
     let revoked = RevokedSet()
     let rateLimiter = RateLimiter()
     let metrics = WorkerMetrics()
+    let leaseRenewer: RunLeaseRenewer
     let counters = Mutex<(active: Int, processed: Int, stopping: Bool)>((0, 0, false))
     let drainSignal = Mutex<AsyncStream<Void>.Continuation?>(nil)
     let readiness = Mutex<(ready: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
@@ -42,6 +43,7 @@ public final class Worker: Sendable {
         self.events = EventEmitter(broker: broker, hostname: configuration.hostname,
                                    enabled: configuration.sendEvents, logger: logger)
         self.settleBudget = settleBudget
+        self.leaseRenewer = RunLeaseRenewer(backend: backend, lifetime: configuration.runLeaseLifetime)
     }
 
     /// The queues this worker consumes.
@@ -72,7 +74,7 @@ public final class Worker: Sendable {
         ])
         let control = try await broker.controlCommands(hostname: configuration.hostname)
         await events.send("worker-online", workerFields())
-        let background = [startHeartbeats(), startControl(control)]
+        let background = [startHeartbeats(), startControl(control), Task { await leaseRenewer.run() }]
         markReady()
 
         let slots = Slots(limit: configuration.concurrency)
