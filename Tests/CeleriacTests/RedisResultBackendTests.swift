@@ -48,6 +48,24 @@ import TestSupport
         await backend.close()
     }
 
+    /// A batch of chords stores every size (with the results' expiry) and clears any stale
+    /// claim in one transaction.
+    @Test func chordSizesOfABatchAreStoredTogether() async throws {
+        let backend = try await backend()
+        let groups = (0..<3).map { _ in UUID().uuidString.lowercased() }
+        let claim = RedisArgument(backend.keys.chord(groups[1], .claim))
+        _ = try await backend.redis.send("SET", claim, "stale")
+        try await backend.setChordSizes(groups.enumerated().map { ($1, $0 + 2) })
+        for (index, group) in groups.enumerated() {
+            let key = RedisArgument(backend.keys.chord(group, .size))
+            #expect(try await backend.redis.send("GET", key).string == "\(index + 2)")
+            #expect((try await backend.redis.send("TTL", key).int ?? 0) > 0)
+        }
+        #expect(try await backend.redis.send("EXISTS", claim).int == 0)
+        try await backend.setChordSizes([])
+        await backend.close()
+    }
+
     @Test func chordPartsCountOnceAndExactlyOnePartClaims() async throws {
         let backend = try await backend()
         let group = UUID().uuidString.lowercased()

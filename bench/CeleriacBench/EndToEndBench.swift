@@ -331,12 +331,14 @@ struct EndToEndBench {
     /// demo.add (items 1 and 2): BENCH_LANES × BENCH_BATCH, 32 × 32.
     static let taskSending = Sending("BENCH", lanes: 32, batch: 32)
 
-    /// Chords (item 3): BENCH_CHORD_LANES × BENCH_CHORD_BATCH, 128 × 1. RabbitMQ's own CPU
-    /// per message depends on how many await confirms: with 16 it spends ~1.5× what it spends
-    /// with 64 or more (it syncs and confirms in smaller batches; raw-limit's RAW_WINDOW). 512
-    /// chords in flight instead of 128 cost a tenth (RabbitMQ 290–325 µs per chord against
-    /// 245–270; 2026-12-05).
-    static let chordSending = Sending("BENCH_CHORD", lanes: 128, batch: 1)
+    /// Chords (item 3): BENCH_CHORD_LANES × BENCH_CHORD_BATCH, 16 × 8: 128 chords in flight,
+    /// each call storing its chords' sizes in one Redis transaction and publishing their parts
+    /// in one batch. RabbitMQ's own CPU per message depends on how many await confirms: with 16
+    /// it spends ~1.5× what it spends with 64 or more (it syncs and confirms in smaller batches;
+    /// raw-limit's RAW_WINDOW), and 512 chords in flight cost a tenth more than 128 (RabbitMQ
+    /// 290–325 µs per chord against 245–270). 16 × 8 against 128 × 1: 3,006 against 2,760
+    /// chords/s; 8 × 32 and 32 × 4 did worse than 16 × 8 (2026-12-05, three rounds each).
+    static let chordSending = Sending("BENCH_CHORD", lanes: 16, batch: 8)
 
     func percentile(_ sorted: [Double], _ p: Double) -> Double {
         guard !sorted.isEmpty else { return 0 }

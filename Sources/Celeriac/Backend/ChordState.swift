@@ -61,6 +61,10 @@ public protocol ChordBackend: Sendable {
     /// header task is published so the last part always sees it.
     func setChordSize(groupID: String, size: Int) async throws
 
+    /// Records the sizes of several chords at once (a client applying many workflows in one
+    /// batch stores them all before any part is published).
+    func setChordSizes(_ sizes: [(groupID: String, size: Int)]) async throws
+
     /// Records a finished header part once (duplicates are ignored) and tries to claim the
     /// callback dispatch when the chord is complete.
     func chordPartReturned(groupID: String, member: ChordMember, groupIndex: Int?, claimToken: String) async throws -> ChordPartStatus
@@ -95,4 +99,11 @@ public protocol ChordBackend: Sendable {
 
     /// Releases a lease taken with ``acquireRunLease(taskID:owner:seconds:)``.
     func releaseRunLease(taskID: String, owner: String) async throws
+}
+
+extension ChordBackend {
+    /// One ``setChordSize(groupID:size:)`` after the other.
+    public func setChordSizes(_ sizes: [(groupID: String, size: Int)]) async throws {
+        for chord in sizes { try await setChordSize(groupID: chord.groupID, size: chord.size) }
+    }
 }

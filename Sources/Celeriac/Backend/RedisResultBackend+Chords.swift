@@ -11,11 +11,21 @@ extension RedisResultBackend {
     public var chordClaimLifetime: Duration { .seconds(Self.claimExpires) }
 
     public func setChordSize(groupID: String, size: Int) async throws {
-        let claim = RedisArgument(keys.chord(groupID, .claim))
-        let sizeKey = RedisArgument(keys.chord(groupID, .size))
-        var set: [RedisArgument] = ["SET", sizeKey, RedisArgument(size)]
-        if expires > 0 { set += ["EX", RedisArgument(expires)] }
-        _ = try await client.transaction([["DEL", claim], set])
+        try await setChordSizes([(groupID, size)])
+    }
+
+    /// Every chord's `DEL .c` and `SET .s n EX` in one transaction: one round trip for a batch.
+    public func setChordSizes(_ sizes: [(groupID: String, size: Int)]) async throws {
+        guard !sizes.isEmpty else { return }
+        var commands: [[RedisArgument]] = []
+        commands.reserveCapacity(sizes.count * 2)
+        for chord in sizes {
+            commands.append(["DEL", RedisArgument(keys.chord(chord.groupID, .claim))])
+            var set: [RedisArgument] = ["SET", RedisArgument(keys.chord(chord.groupID, .size)), RedisArgument(chord.size)]
+            if expires > 0 { set += ["EX", RedisArgument(expires)] }
+            commands.append(set)
+        }
+        _ = try await client.transaction(commands)
     }
 
     public func chordPartReturned(groupID: String, member: ChordMember, groupIndex: Int?, claimToken: String) async throws -> ChordPartStatus {

@@ -93,49 +93,63 @@ struct CanvasPublisher: Sendable {
     @discardableResult
     func apply(_ signature: Signature, prefix: [JSONValue] = [], chain: [Signature] = [], lineage: Lineage = .root,
                group: (id: String, index: Int)? = nil, chord: Signature? = nil) async throws -> Applied {
-        var outgoing: [Publication] = []
-        let applied = try await collect(signature, prefix: prefix, chain: chain, lineage: lineage, group: group,
-                                        chord: chord, into: &outgoing)
-        try await broker.publish(outgoing)
+        var batch = Batch()
+        let applied = try collect(signature, prefix: prefix, chain: chain, lineage: lineage, group: group,
+                                  chord: chord, into: &batch)
+        try await send(batch)
         return applied
     }
 
     /// Publishes several workflows with all their messages in one batch.
     func apply(all signatures: [Signature]) async throws -> [Applied] {
-        var outgoing: [Publication] = []
+        var batch = Batch()
         var applied: [Applied] = []
         applied.reserveCapacity(signatures.count)
-        for signature in signatures { applied.append(try await collect(signature, lineage: .root, into: &outgoing)) }
-        try await broker.publish(outgoing)
+        for signature in signatures { applied.append(try collect(signature, lineage: .root, into: &batch)) }
+        try await send(batch)
         return applied
     }
 
-    /// Appends the messages that applying `signature` publishes to `outgoing`, and stores the
-    /// size of every chord on the way (before any of its parts can be published, as Celery does).
+    /// What applying workflows takes: the messages to publish and the sizes of the chords among
+    /// them, which are stored first.
+    private struct Batch {
+        var outgoing: [Publication] = []
+        var chordSizes: [(groupID: String, size: Int)] = []
+    }
+
+    /// Stores every chord's size (one round trip), then publishes the messages (one batch): no
+    /// part is published before its chord's size is there, as in Celery.
+    private func send(_ batch: Batch) async throws {
+        if !batch.chordSizes.isEmpty { try await backend.setChordSizes(batch.chordSizes) }
+        try await broker.publish(batch.outgoing)
+    }
+
+    /// Appends the messages that applying `signature` publishes, and the size of every chord on
+    /// the way, to `batch`.
     private func collect(_ signature: Signature, prefix: [JSONValue] = [], chain: [Signature] = [], lineage: Lineage,
                          group: (id: String, index: Int)? = nil, chord: Signature? = nil,
-                         into outgoing: inout [Publication]) async throws -> Applied {
+                         into batch: inout Batch) throws -> Applied {
         let sig = try frozen(signature)
         switch sig.subtaskType {
         case "chain":
             let steps = try sig.childTasks
             guard let first = steps.first else { return .task(sig.taskID ?? Self.newID()) }
             let following = Array(steps.dropFirst()).reversed() + chain
-            _ = try await collect(first, prefix: prefix, chain: following, lineage: lineage, group: group, chord: chord,
-                                  into: &outgoing)
+            _ = try collect(first, prefix: prefix, chain: following, lineage: lineage, group: group, chord: chord,
+                                  into: &batch)
             return .task(sig.taskID!)
         case "group":
             guard chain.isEmpty else {
                 // A group followed by more steps waits for all its parts: that is a chord.
                 let next = chain.last!
-                return try await collect(Signature.chord(try sig.childTasks, body: next), prefix: prefix,
-                                         chain: Array(chain.dropLast()), lineage: lineage, into: &outgoing)
+                return try collect(Signature.chord(try sig.childTasks, body: next), prefix: prefix,
+                                         chain: Array(chain.dropLast()), lineage: lineage, into: &batch)
             }
             let groupID = sig.options["group_id"]!.stringValue!
             var results: [AsyncResult<JSONValue>] = []
             for (index, task) in try sig.childTasks.enumerated() {
-                let applied = try await collect(task, prefix: prefix, lineage: lineage, group: (groupID, index),
-                                                into: &outgoing)
+                let applied = try collect(task, prefix: prefix, lineage: lineage, group: (groupID, index),
+                                                into: &batch)
                 results.append(AsyncResult(id: applied.id, backend: backend))
             }
             return .group(GroupResult(id: groupID, results: results))
@@ -152,17 +166,17 @@ struct CanvasPublisher: Sendable {
                 body.options["group_id"] = .string(groupID)
             }
             if header.isEmpty {
-                return try await collect(body, prefix: [.array([])], lineage: lineage, into: &outgoing)
+                return try collect(body, prefix: [.array([])], lineage: lineage, into: &batch)
             }
-            try await backend.setChordSize(groupID: groupID, size: header.count)
+            batch.chordSizes.append((groupID, header.count))
             for (index, task) in header.enumerated() {
-                _ = try await collect(task, prefix: prefix, lineage: lineage, group: (groupID, index), chord: body,
-                                      into: &outgoing)
+                _ = try collect(task, prefix: prefix, lineage: lineage, group: (groupID, index), chord: body,
+                                      into: &batch)
             }
             return .task(sig.taskID!)
         default:
             let message = try message(for: sig, prefix: prefix, chain: chain, lineage: lineage, group: group, chord: chord)
-            outgoing.append(Publication(message, to: sig.options["queue"]?.stringValue ?? "celery"))
+            batch.outgoing.append(Publication(message, to: sig.options["queue"]?.stringValue ?? "celery"))
             return .task(message.id)
         }
     }
