@@ -57,8 +57,8 @@ public struct ChordMember: Sendable, Equatable {
 
 /// Chord and group bookkeeping a result backend provides for the canvas.
 public protocol ChordBackend: Sendable {
-    /// Records the number of header parts (`DEL .c`, `SET .s n EX`); written before the last
-    /// header task is published so the last part always sees it.
+    /// Records the number of header parts (`DEL .c`, `SET .s n EX`); written before any header
+    /// part is published, so the last part to finish always sees it.
     func setChordSize(groupID: String, size: Int) async throws
 
     /// Records the sizes of several chords at once (a client applying many workflows in one

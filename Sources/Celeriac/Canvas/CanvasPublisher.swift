@@ -136,20 +136,20 @@ struct CanvasPublisher: Sendable {
             guard let first = steps.first else { return .task(sig.taskID ?? Self.newID()) }
             let following = Array(steps.dropFirst()).reversed() + chain
             _ = try collect(first, prefix: prefix, chain: following, lineage: lineage, group: group, chord: chord,
-                                  into: &batch)
+                            into: &batch)
             return .task(sig.taskID!)
         case "group":
             guard chain.isEmpty else {
                 // A group followed by more steps waits for all its parts: that is a chord.
                 let next = chain.last!
                 return try collect(Signature.chord(try sig.childTasks, body: next), prefix: prefix,
-                                         chain: Array(chain.dropLast()), lineage: lineage, into: &batch)
+                                   chain: Array(chain.dropLast()), lineage: lineage, into: &batch)
             }
             let groupID = sig.options["group_id"]!.stringValue!
             var results: [AsyncResult<JSONValue>] = []
             for (index, task) in try sig.childTasks.enumerated() {
                 let applied = try collect(task, prefix: prefix, lineage: lineage, group: (groupID, index),
-                                                into: &batch)
+                                          into: &batch)
                 results.append(AsyncResult(id: applied.id, backend: backend))
             }
             return .group(GroupResult(id: groupID, results: results))
@@ -171,7 +171,7 @@ struct CanvasPublisher: Sendable {
             batch.chordSizes.append((groupID, header.count))
             for (index, task) in header.enumerated() {
                 _ = try collect(task, prefix: prefix, lineage: lineage, group: (groupID, index), chord: body,
-                                      into: &batch)
+                                into: &batch)
             }
             return .task(sig.taskID!)
         default:

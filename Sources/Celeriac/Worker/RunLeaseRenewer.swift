@@ -5,8 +5,8 @@ import Synchronization
 /// `Worker.runChordBody`): one loop renews every held lease each third of its lifetime.
 ///
 /// A renewal task of each body's own (a task, a timer and a cancellation on the shared pool for
-/// every chord) cost a worker running chords a tenth of its CPU: 272 against 244 µs per chord
-/// in four alternations of `scripts/bench.sh ab`.
+/// every chord) cost a worker running chords a tenth of its CPU: 259 against 229 µs per chord
+/// in four rounds of `scripts/bench.sh ab`.
 final class RunLeaseRenewer: Sendable {
     private struct Lease {
         let taskID: String
