@@ -68,6 +68,9 @@ public final class RabbitMQBroker: Broker {
     public func publish(_ batch: [Publication]) async throws {
         var immediate: [OutgoingMessage] = []
         immediate.reserveCapacity(batch.count)
+        // declareTaskQueue once per queue of the batch, not once per message (a batch usually
+        // names one queue; each call is a hop and a lock).
+        var declared: Set<String> = []
         for publication in batch {
             let message = publication.message
             // Read once: the delay shrinks as the ETA nears.
@@ -75,7 +78,7 @@ public final class RabbitMQBroker: Broker {
                 try await publish(message, to: publication.queue, delay: delay)
                 continue
             }
-            try await declareTaskQueue(publication.queue)
+            if declared.insert(publication.queue).inserted { try await declareTaskQueue(publication.queue) }
             immediate.append(OutgoingMessage(exchange: "", routingKey: publication.queue, body: message.body,
                                              properties: Self.properties(message)))
         }
