@@ -48,6 +48,25 @@ import TestSupport
         await python.stop()
         await harness.close()
     }
+
+    /// Celeriac leaves out the optional headers at Celery's default (no null `eta`, `group`,
+    /// `timelimit`, …): a Python worker must read each of them as that same default.
+    @Test func pythonWorkerReadsLeftOutHeadersAsCeleryDefaults() async throws {
+        let harness = try await CeleriacHarness.connect()
+        let queue = TestEnvironment.uniqueName("interop-defaults")
+        let python = try PythonCelery.startWorker(queues: [queue], name: queue)
+        let sent = try await harness.client.apply(Signature(task: "demo.request_view", options: ["queue": .string(queue)]))
+        let view = try await sent.result.get(timeout: .seconds(60))
+        let expected: JSONValue = [
+            "name": "demo.request_view", "retries": 0, "time_limit": .null, "soft_time_limit": .null,
+            "eta": .null, "expires": .null, "group": .null, "group_index": .null, "parent_id": .null,
+            "root_id": .string(sent.id), "shadow": .null, "stamps": [:], "stamped_headers": .null,
+            "replaced_task_nesting": 0, "ignore_result": false, "id": .string(sent.id),
+        ]
+        #expect(view == expected, "python worker log:\n\(python.output)")
+        await python.stop()
+        await harness.close()
+    }
 }
 
 /// Celery's own event receiver (what `celery events` and Flower use) reads Swift workers' events.

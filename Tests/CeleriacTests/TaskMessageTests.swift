@@ -49,6 +49,24 @@ import Testing
         #expect(complete.retries == 2)
     }
 
+    /// Optional headers at Celery's default are left out; set, each of them is sent.
+    @Test func leavesOutOptionalHeadersAtTheirDefault() throws {
+        var message = TaskMessage(id: "t1", task: "demo.add", args: [1, 2])
+        // Set so that decoding gives back the same value (the headers would default them).
+        message.origin = "gen1@host"; message.rootID = "t1"; message.argsrepr = "[1, 2]"; message.kwargsrepr = "{}"
+        #expect(Set(message.headers.keys) == ["lang", "task", "id", "retries", "root_id", "argsrepr", "kwargsrepr",
+                                              "origin", "ignore_result"])
+        message.shadow = "add"; message.eta = Date(timeIntervalSince1970: 1_800_000_000)
+        message.expires = Date(timeIntervalSince1970: 1_800_000_600); message.group = "g"; message.groupIndex = 0
+        message.softTimeLimit = 5; message.parentID = "p"; message.replacedTaskNesting = 1
+        message.stampedHeaders = ["s"]; message.stamps = ["s": "v"]
+        let headers = message.headers
+        #expect(headers.count == 19)
+        #expect(headers["timelimit"] == [.null, 5])
+        #expect(headers["group_index"] == 0)
+        #expect(try TaskMessage(headers: headers, body: message.body, contentType: nil, contentEncoding: nil) == message)
+    }
+
     @Test func resultMetaSerializesLikeItsJSON() throws {
         var meta = ResultMeta(taskID: "t1", status: .success, result: ["a": [1, 2.5, "x\"y"]], traceback: nil,
                               dateDone: Date(timeIntervalSince1970: 1_800_000_000.25))

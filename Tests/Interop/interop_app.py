@@ -40,3 +40,17 @@ def echo(value):
 @app.task(name="demo.fail")
 def fail(message):
     raise ValueError(message)
+
+
+@app.task(name="demo.request_view", bind=True)
+def request_view(self):
+    """What this worker made of the message's headers: Celeriac leaves out the optional ones at
+    Celery's default, and they must read as that default."""
+    r = self.request
+    return {
+        "name": self.name, "retries": r.retries, "time_limit": r.time_limit, "soft_time_limit": r.soft_time_limit,
+        "eta": r.eta, "expires": r.expires, "group": r.group, "group_index": r.group_index,
+        "parent_id": r.parent_id, "root_id": r.root_id, "shadow": r.shadow,
+        "stamps": r.stamps or {}, "stamped_headers": r.stamped_headers,
+        "replaced_task_nesting": r.replaced_task_nesting, "ignore_result": r.ignore_result, "id": r.id,
+    }

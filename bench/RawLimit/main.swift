@@ -161,33 +161,24 @@ func taskID(_ index: Int) -> String {
 /// The Celery protocol v2 headers Celeriac puts on a demo.add message (values vary per message
 /// only in the ids, so one table is rebuilt per message with the same sizes).
 final class MessageBuilder {
-    let entries = UnsafeMutablePointer<amqp_table_entry_t>.allocate(capacity: 19)
-    let timelimit = UnsafeMutablePointer<amqp_field_value_t>.allocate(capacity: 2)
+    let entries = UnsafeMutablePointer<amqp_table_entry_t>.allocate(capacity: 9)
     var idBytes = [UInt8](repeating: 0, count: 36)
     let idBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 37)
     var properties = amqp_basic_properties_t()
 
     init() {
-        timelimit[0] = amqp_field_value_t(); timelimit[0].kind = UInt8(ascii: "V")
-        timelimit[1] = amqp_field_value_t(); timelimit[1].kind = UInt8(ascii: "V")
         func string(_ s: String) -> amqp_field_value_t {
             var v = amqp_field_value_t(); v.kind = UInt8(ascii: "S"); v.value.bytes = cBytes(s); return v
         }
-        func void() -> amqp_field_value_t { var v = amqp_field_value_t(); v.kind = UInt8(ascii: "V"); return v }
         func int(_ i: Int64) -> amqp_field_value_t { var v = amqp_field_value_t(); v.kind = UInt8(ascii: "l"); v.value.i64 = i; return v }
         var idValue = amqp_field_value_t(); idValue.kind = UInt8(ascii: "S")
         idValue.value.bytes = amqp_bytes_t(len: 36, bytes: UnsafeMutableRawPointer(idBuffer))
         var boolFalse = amqp_field_value_t(); boolFalse.kind = UInt8(ascii: "t"); boolFalse.value.boolean = 0
-        var list = amqp_field_value_t(); list.kind = UInt8(ascii: "A")
-        list.value.array = amqp_array_t(num_entries: 2, entries: timelimit)
-        var emptyTable = amqp_field_value_t(); emptyTable.kind = UInt8(ascii: "F")
-        emptyTable.value.table = amqp_table_t(num_entries: 0, entries: nil)
+        // Celeriac leaves out the optional headers at Celery's default (TaskMessage.forEachHeader).
         let fields: [(String, amqp_field_value_t)] = [
-            ("argsrepr", string("[1, 1]")), ("eta", void()), ("expires", void()), ("group", void()),
-            ("group_index", void()), ("id", idValue), ("ignore_result", boolFalse), ("kwargsrepr", string("{}")),
-            ("lang", string("py")), ("origin", string(origin)), ("parent_id", void()),
-            ("replaced_task_nesting", int(0)), ("retries", int(0)), ("root_id", idValue), ("shadow", void()),
-            ("stamped_headers", void()), ("stamps", emptyTable), ("task", string("demo.add")), ("timelimit", list),
+            ("lang", string("py")), ("task", string("demo.add")), ("id", idValue), ("retries", int(0)),
+            ("root_id", idValue), ("argsrepr", string("[1, 1]")), ("kwargsrepr", string("{}")),
+            ("origin", string(origin)), ("ignore_result", boolFalse),
         ]
         for (index, (key, value)) in fields.enumerated() {
             entries[index] = amqp_table_entry_t(key: cBytes(key), value: value)
