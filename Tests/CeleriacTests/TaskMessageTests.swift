@@ -92,6 +92,7 @@ import Testing
         (["task": "t", "id": "1"], "[[],{}]"),
         (["task": "t", "id": "1"], "[{},{},null]"),
         (["task": "t", "id": "1", "eta": "tomorrow"], "[[],{},null]"),
+        (["task": "t", "id": "1", "compression": "application/x-gzip"], "[[],{},null]"),
         (["task": "t", "id": "1"], #"[[],{},{"chain":[{"args":[]}]}]"#),   // signature without task
     ])
     func rejectsBadMessages(_ headers: [String: JSONValue], _ body: String) {

@@ -199,7 +199,7 @@ final class MessageBuilder {
     }
 
     func body(_ index: Int) -> [UInt8] {
-        Array("[[\(index), 1], {}, {\"callbacks\": null, \"chain\": null, \"chord\": null, \"errbacks\": null}]".utf8)
+        Array("[[\(index), 1], {}, {}]".utf8)
     }
 }
 
