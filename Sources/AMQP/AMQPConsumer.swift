@@ -28,7 +28,9 @@ public final class AMQPConsumer: AsyncSequence, Sendable {
         /// The next delivery, or `nil` once the consumer was cancelled or the connection closed.
         /// Deliveries still buffered from before a reconnect are skipped: they cannot be
         /// acknowledged any more and the broker delivers them again.
-        public mutating func next() async throws -> AMQPDelivery? {
+        /// `@concurrent`: the stream's own iterator is awaited here, which a caller-isolated
+        /// (nonsending) `next` could not hand over without a data-race risk.
+        @concurrent public mutating func next() async throws -> AMQPDelivery? {
             while let delivery = try await base.next() {
                 if delivery.deliveryTag.generation == engine.currentGeneration.load(ordering: .acquiring) { return delivery }
             }
