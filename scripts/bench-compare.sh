@@ -9,6 +9,13 @@
 # The producer is always Celeriac's `celeriac-bench` (Celery protocol v2 as Python's `apply_async`
 # sends it, less the optional headers Python sends as null, which Celery's worker reads as those
 # same defaults), so between the Celeriac and the Python rows the only variable is the worker.
+#
+# Knobs (environment):
+#   BENCH_REPEATS=3  BENCH_TASKS=20000  BENCH_CHORDS=2000  BENCH_ROUNDTRIPS=1000  BENCH_LOANS=300
+#   BENCH_SIDES="raw celeriac python"   BENCH_ITEMS="tasks ignored chords latency"  BENCH_COMPARE_LOANS=1
+#   Worker processes: REPLICAS loan-worker processes from workers/demo.env on the Celeriac side;
+#   one `celery worker -P prefork -c REPLICAS` on the Python side (REPLICAS pool processes + its
+#   main process).
 
 : "${BENCH_REPEATS:=3}" "${BENCH_SIDES:=raw celeriac python}" "${BENCH_ITEMS:=tasks ignored chords latency}"
 : "${BENCH_COMPARE_LOANS:=1}" "${BENCH_COMPARE_LOANS_COUNT:=300}"
