@@ -39,34 +39,32 @@ final class WorkerMetrics: Sendable {
     private let deadLettered = Mutex<[String: Counter]>([:])
     private let activeGauge = Mutex<Gauge?>(nil)
 
-    private func instruments(_ name: String) -> TaskInstruments {
-        if let cached = tasks.withLock({ $0[name] }) { return cached }
-        let made = TaskInstruments(name: name)  // outside the lock: the factory takes its own
-        return tasks.withLock { tasks in
-            if let existing = tasks[name] { return existing }
-            tasks[name] = made
+    /// What `cache` holds under `key`, made by `make` the first time.
+    private static func cached<Instrument: Sendable>(_ cache: borrowing Mutex<[String: Instrument]>, _ key: String,
+                                                     _ make: () -> Instrument) -> Instrument {
+        if let cached = cache.withLock({ $0[key] }) { return cached }
+        let made = make()  // outside the lock: the factory takes its own
+        return cache.withLock { cache in
+            if let existing = cache[key] { return existing }
+            cache[key] = made
             return made
         }
     }
 
     func finished(_ name: String, state: TaskState, seconds: Double) {
-        let task = instruments(name)
+        let task = Self.cached(tasks, name) { TaskInstruments(name: name) }
         task.finished(state).increment()
         task.duration.recordNanoseconds(Int64(seconds * 1e9))
     }
 
     func received(_ name: String) {
-        instruments(name).received.increment()
+        Self.cached(tasks, name) { TaskInstruments(name: name) }.received.increment()
     }
 
     func deadLettered(queue: String) {
-        let counter = deadLettered.withLock { counters in
-            if let counter = counters[queue] { return counter }
-            let made = Counter(label: "celeriac_messages_dead_lettered_total", dimensions: [("queue", queue)])
-            counters[queue] = made
-            return made
-        }
-        counter.increment()
+        Self.cached(deadLettered, queue) {
+            Counter(label: "celeriac_messages_dead_lettered_total", dimensions: [("queue", queue)])
+        }.increment()
     }
 
     func active(_ count: Int) {
