@@ -8,19 +8,18 @@ import PackageDescription
 //   4. Loan*                             – the loan domain, store, tasks, API
 //   5. executables                       – argument parsing and wiring only
 
-let strict: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
-    // A nonisolated async function runs on its caller's executor instead of hopping to the
-    // generic one: a worker's tasks run on the consumer connection's thread by executor
-    // preference, and every such hop looked that preference up under the task's status lock
-    // (a tenth of a worker's CPU at 20,000 tasks/s). README, Benchmarks.
-    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
-]
-/// LoanAPI implements Hummingbird's middleware protocols, whose requirements are `@concurrent`.
+/// LoanAPI implements Hummingbird's middleware protocols, whose requirements are `@concurrent`:
+/// it keeps Swift's default isolation of nonisolated async functions.
 let strictConcurrentByDefault: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("InternalImportsByDefault"),
+]
+let strict: [SwiftSetting] = strictConcurrentByDefault + [
+    // A nonisolated async function runs on its caller's executor instead of hopping to the
+    // generic one: a worker's tasks run on the consumer connection's thread by executor
+    // preference, and every such hop looked that preference up under the task's status lock
+    // (12 % of a worker's CPU in perf at 20,000 tasks/s). README, Threading model.
+    .enableUpcomingFeature("NonisolatedNonsendingByDefault"),
 ]
 
 let package = Package(
