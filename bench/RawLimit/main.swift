@@ -161,7 +161,7 @@ func taskID(_ index: Int) -> String {
 /// The Celery protocol v2 headers Celeriac puts on a demo.add message (values vary per message
 /// only in the ids, so one table is rebuilt per message with the same sizes).
 final class MessageBuilder {
-    let entries = UnsafeMutablePointer<amqp_table_entry_t>.allocate(capacity: 9)
+    let entries = UnsafeMutablePointer<amqp_table_entry_t>.allocate(capacity: 8)
     var idBytes = [UInt8](repeating: 0, count: 36)
     let idBuffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 37)
     var properties = amqp_basic_properties_t()
@@ -170,14 +170,13 @@ final class MessageBuilder {
         func string(_ s: String) -> amqp_field_value_t {
             var v = amqp_field_value_t(); v.kind = UInt8(ascii: "S"); v.value.bytes = cBytes(s); return v
         }
-        func int(_ i: Int64) -> amqp_field_value_t { var v = amqp_field_value_t(); v.kind = UInt8(ascii: "l"); v.value.i64 = i; return v }
         var idValue = amqp_field_value_t(); idValue.kind = UInt8(ascii: "S")
         idValue.value.bytes = amqp_bytes_t(len: 36, bytes: UnsafeMutableRawPointer(idBuffer))
         var boolFalse = amqp_field_value_t(); boolFalse.kind = UInt8(ascii: "t"); boolFalse.value.boolean = 0
         // Celeriac leaves out the optional headers at Celery's default (TaskMessage.forEachHeader).
         let fields: [(String, amqp_field_value_t)] = [
-            ("lang", string("py")), ("task", string("demo.add")), ("id", idValue), ("retries", int(0)),
-            ("root_id", idValue), ("argsrepr", string("[1, 1]")), ("kwargsrepr", string("{}")),
+            ("lang", string("py")), ("task", string("demo.add")), ("id", idValue), ("root_id", idValue),
+            ("argsrepr", string("[1, 1]")), ("kwargsrepr", string("{}")),
             ("origin", string(origin)), ("ignore_result", boolFalse),
         ]
         for (index, (key, value)) in fields.enumerated() {

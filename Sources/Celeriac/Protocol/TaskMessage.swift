@@ -91,10 +91,11 @@ public struct TaskMessage: Sendable, Hashable {
     ///
     /// Optional headers at Celery's own default are left out rather than sent as null: `shadow`,
     /// `eta`, `expires`, `group`, `group_index`, `parent_id`, `stamped_headers` when absent,
-    /// `stamps` when empty, `timelimit` without either limit and `replaced_task_nesting` 0. A
-    /// Celery 5.7 worker reads each of them with that same default (`worker/request.py`), and
-    /// RabbitMQ's work per message grows with the entries of its header table: a plain task's 9
-    /// entries instead of 19 take about a sixth off the broker's CPU per task (README, Benchmarks).
+    /// `stamps` when empty, `timelimit` without either limit, `retries` and
+    /// `replaced_task_nesting` 0. A Celery 5.7 worker reads each of them with that same default
+    /// (`worker/request.py`, `worker/strategy.py`, `app/task.py` Context), and RabbitMQ's work
+    /// per message grows with the entries of its header table: a plain task's 8 entries instead
+    /// of 19 take about a sixth off the broker's CPU per task (README, Benchmarks).
     /// `ignore_result` is always sent: without it a Python worker would fall back to the task's
     /// own setting.
     public func forEachHeader(_ body: (String, JSONValue) -> Void) {
@@ -106,7 +107,7 @@ public struct TaskMessage: Sendable, Hashable {
         if let expires { body("expires", .string(CeleryDate.format(expires))) }
         if let group { body("group", .string(group)) }
         if let groupIndex { body("group_index", .int(Int64(groupIndex))) }
-        body("retries", .int(Int64(retries)))
+        if retries != 0 { body("retries", .int(Int64(retries))) }
         if timeLimit != nil || softTimeLimit != nil {
             body("timelimit", .array([Self.number(timeLimit), Self.number(softTimeLimit)]))
         }
