@@ -1,4 +1,5 @@
 public import Logging
+import ClientSupport
 import Foundation
 
 /// A connection to RabbitMQ over rabbitmq-c, with publisher confirms, consumers and automatic
@@ -116,16 +117,16 @@ public final class AMQPConnection: Sendable {
     public func consume(queue: String, prefetch: UInt16, consumerTag: String? = nil, exclusive: Bool = false,
                         arguments: AMQPTable = [:]) async throws -> AMQPConsumer {
         let tag = consumerTag ?? "celeriac-\(UUID().uuidString.lowercased())"
-        let (stream, continuation) = AsyncThrowingStream<AMQPDelivery, any Error>.makeStream()
+        let deliveries = AsyncFIFO<AMQPDelivery>()
         let record = Engine.ConsumerRecord(tag: tag, queue: queue, prefetch: prefetch, exclusive: exclusive,
-                                           arguments: arguments, continuation: continuation)
+                                           arguments: arguments, deliveries: deliveries)
         do {
             try await engine.run { engine in try engine.consume(record) }
         } catch {
-            continuation.finish()
+            deliveries.finish()
             throw error
         }
-        return AMQPConsumer(tag: tag, queue: queue, stream: stream, engine: engine)
+        return AMQPConsumer(tag: tag, queue: queue, deliveries: deliveries, engine: engine)
     }
 
     /// Acknowledges a delivery (and, with `multiple`, every earlier one on this connection).

@@ -97,7 +97,7 @@ extension Engine {
                 try startConsumer(record)
             } catch .channelClosed(let code, let text) {
                 logger.error("AMQP could not restart a consumer", metadata: ["consumer": "\(tag)", "code": "\(code)", "text": "\(text)"])
-                removeConsumer(tag)?.continuation.finish(throwing: AMQPError.channelClosed(code: code, text: text))
+                removeConsumer(tag)?.deliveries.finish(throwing: AMQPError.channelClosed(code: code, text: text))
                 try openChannel(ChannelID.consume)
             }
         }

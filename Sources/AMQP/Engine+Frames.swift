@@ -65,7 +65,7 @@ extension Engine {
                 var ok = amqp_basic_cancel_ok_t(consumer_tag: arena.bytes(tag))
                 _ = amqp_send_method(connection, channel, MethodID.basicCancelOk, &ok)
             }
-            removeConsumer(tag)?.continuation.finish(throwing: AMQPError.consumerCancelled(tag: tag))
+            removeConsumer(tag)?.deliveries.finish(throwing: AMQPError.consumerCancelled(tag: tag))
         case MethodID.channelClose:
             let m = decoded.assumingMemoryBound(to: amqp_channel_close_t.self).pointee
             channelClosedByBroker(channel, code: m.reply_code, text: m.reply_text.string)
@@ -101,7 +101,7 @@ extension Engine {
                 body: partial.body, properties: partial.properties, exchange: partial.exchange,
                 routingKey: partial.routingKey, redelivered: redelivered, consumerTag: consumerTag,
                 deliveryTag: AMQPDeliveryTag(value: deliveryTag, generation: generation, connectionID: connectionID))
-            consumer.continuation.yield(delivery)
+            consumer.deliveries.yield(delivery)
         case .return(let code, let text):
             let error = AMQPError.unroutable(code: code, text: text, exchange: partial.exchange, routingKey: partial.routingKey)
             let match = pendingConfirms.filter {

@@ -188,7 +188,7 @@ extension Engine {
             }
         }
         _ = removeConsumer(tag)
-        record.continuation.finish()
+        record.deliveries.finish()
     }
 
     enum Acknowledgement {

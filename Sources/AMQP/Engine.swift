@@ -28,7 +28,7 @@ final class Engine: @unchecked Sendable {
         var prefetch: UInt16
         var exclusive: Bool
         var arguments: AMQPTable
-        var continuation: AsyncThrowingStream<AMQPDelivery, any Error>.Continuation
+        var deliveries: AsyncFIFO<AMQPDelivery>
     }
 
     /// Published messages (of one `publish` call) waiting for their confirms.
@@ -335,7 +335,7 @@ final class Engine: @unchecked Sendable {
         failPendingAcks(.closed)
         for operation in parked { operation.fail(.closed) }
         parked = []
-        for tag in consumerOrder { consumers[tag]?.continuation.finish() }
+        for tag in consumerOrder { consumers[tag]?.deliveries.finish() }
         consumers = [:]
         consumerOrder = []
         logger.info("AMQP connection closed")

@@ -18,11 +18,11 @@ public protocol Broker: Sendable {
     /// published (as with one call per message: none is taken back).
     func publish(_ batch: [Publication]) async throws
 
-    /// Starts consuming `queues`; deliveries of every queue arrive on one stream.
+    /// Starts consuming `queues`; deliveries of every queue are read from the one value returned.
     /// `prefetch` bounds the unacknowledged deliveries per queue consumer.
-    func consume(queues: [String], prefetch: Int) async throws -> AsyncStream<BrokerDelivery>
+    func consume(queues: [String], prefetch: Int) async throws -> any BrokerDeliveries
 
-    /// Stops the consumers started by ``consume(queues:prefetch:)``; their stream finishes.
+    /// Stops the consumers started by ``consume(queues:prefetch:)``; their deliveries end.
     func cancelConsumers() async
 
     /// Acknowledges a delivery: the broker forgets the message.
@@ -68,6 +68,17 @@ extension Broker {
     }
 }
 
+/// The deliveries of a worker's consumers, read by its tasks.
+///
+/// Not an `AsyncSequence`: a worker reads a delivery per task, and a plain method that returns
+/// a buffered delivery at once costs no executor switch (see `AsyncFIFO`).
+public protocol BrokerDeliveries: Sendable {
+    /// The next delivery, waiting for one if none is buffered; `nil` once the consumers were
+    /// cancelled or their connection closed for good. Several tasks may call it at once: each
+    /// delivery goes to one of them.
+    func next() async -> BrokerDelivery?
+}
+
 /// A message as received from a task queue, not yet decoded.
 public struct BrokerDelivery: Sendable {
     public var queue: String
@@ -81,6 +92,8 @@ public struct BrokerDelivery: Sendable {
     public var redelivered: Bool
     /// The transport's handle for acknowledging this delivery.
     public var token: any Sendable
+    /// What the worker has done with this delivery so far (shared by copies of it).
+    let ledger = DeliveryLedger()
 
     public init(queue: String, headers: [String: JSONValue], body: [UInt8], contentType: String?,
                 contentEncoding: String?, replyTo: String?, priority: UInt8?, redelivered: Bool, token: any Sendable) {

@@ -153,30 +153,17 @@ public final class RabbitMQBroker: Broker {
 
     public var consumerExecutor: (any TaskExecutor)? { consumerConnection.taskExecutor }
 
-    public func consume(queues: [String], prefetch: Int) async throws -> AsyncStream<BrokerDelivery> {
+    public func consume(queues: [String], prefetch: Int) async throws -> any BrokerDeliveries {
         var started: [AMQPConsumer] = []
         for queue in queues {
             started.append(try await consumerConnection.consume(queue: queue, prefetch: UInt16(clamping: prefetch)))
         }
         consumers.withLock { $0.append(contentsOf: started) }
-        let sources = zip(started, queues).map { DeliverySource(consumer: $0, queue: $1, logger: logger) }
-        if sources.count == 1 {
-            // One queue (the usual worker): the caller's loop pulls straight from the consumer,
-            // without a pump task and a second buffer (and a thread hop) per delivery.
-            let source = sources[0]
-            return AsyncStream(unfolding: { await source.next() })
-        }
-        let (stream, continuation) = AsyncStream<BrokerDelivery>.makeStream()
-        let pumps = sources.map { source in
-            Task {
-                while let delivery = await source.next() { continuation.yield(delivery) }
-            }
-        }
-        Task {
-            for pump in pumps { await pump.value }
-            continuation.finish()
-        }
-        return stream
+        let sources = zip(started, queues).map { ConsumerDeliveries(consumer: $0, queue: $1, logger: logger) }
+        // One queue (the usual worker): the caller's loop reads straight from the consumer,
+        // without a pump task and a second buffer (and a thread hop) per delivery.
+        if sources.count == 1 { return sources[0] }
+        return MergedDeliveries(sources)
     }
 
     static func brokerDelivery(_ delivery: AMQPDelivery, queue: String) -> BrokerDelivery {
@@ -355,28 +342,46 @@ public final class RabbitMQBroker: Broker {
     }
 }
 
-/// Pulls one consumer's deliveries for ``RabbitMQBroker/consume(queues:prefetch:)``. Only its
-/// one owner calls `next()`, one call at a time (the stream's unfolding closure, which an
-/// AsyncStream never runs concurrently, or one pump task), which is what makes the unchecked
-/// Sendable safe.
-private final class DeliverySource: @unchecked Sendable {
-    private var iterator: AMQPConsumer.AsyncIterator
+/// One consumer's deliveries as ``BrokerDelivery`` values.
+private final class ConsumerDeliveries: BrokerDeliveries {
+    private let consumer: AMQPConsumer
     private let queue: String
     private let logger: Logger
 
     init(consumer: AMQPConsumer, queue: String, logger: Logger) {
-        iterator = consumer.makeAsyncIterator()
+        self.consumer = consumer
         self.queue = queue
         self.logger = logger
     }
 
     func next() async -> BrokerDelivery? {
         do {
-            guard let delivery = try await iterator.next() else { return nil }
+            guard let delivery = try await consumer.next() else { return nil }
             return RabbitMQBroker.brokerDelivery(delivery, queue: queue)
         } catch {
             logger.error("consumer of \(queue) ended", metadata: ["error": .string("\(error)")])
             return nil
         }
     }
+}
+
+/// The deliveries of several consumers, in arrival order: a task per consumer moves them into
+/// one queue, which ends when every consumer has.
+private final class MergedDeliveries: BrokerDeliveries {
+    private let merged = AsyncFIFO<BrokerDelivery>()
+
+    init(_ sources: [ConsumerDeliveries]) {
+        let merged = self.merged
+        let pumps = sources.map { source in
+            Task {
+                while let delivery = await source.next() { merged.yield(delivery) }
+            }
+        }
+        Task {
+            for pump in pumps { await pump.value }
+            merged.finish()
+        }
+    }
+
+    func next() async -> BrokerDelivery? { try? await merged.next() }
 }

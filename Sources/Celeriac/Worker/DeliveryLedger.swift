@@ -17,7 +17,4 @@ final class DeliveryLedger: Sendable {
     func markHandedBack() -> Bool {
         !handedBack.exchange(true, ordering: .acquiringAndReleasing)
     }
-
-    /// The ledger of the delivery the current task is processing.
-    @TaskLocal static var current: DeliveryLedger?
 }

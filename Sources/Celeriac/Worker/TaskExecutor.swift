@@ -6,10 +6,6 @@ import Logging
 /// store the outcome, retry or fail, and only then acknowledge (acks late).
 extension Worker {
     func process(_ delivery: BrokerDelivery) async {
-        await DeliveryLedger.$current.withValue(DeliveryLedger()) { await handle(delivery) }
-    }
-
-    private func handle(_ delivery: BrokerDelivery) async {
         let message: TaskMessage
         do {
             message = try delivery.taskMessage()
@@ -240,8 +236,8 @@ extension Worker {
     /// the broker, which redelivers it; later steps for the same delivery then do nothing (nil).
     @discardableResult
     func settle<T: Sendable>(_ delivery: BrokerDelivery, _ what: String, _ operation: @Sendable () async throws -> T) async -> T? {
-        let ledger = DeliveryLedger.current
-        if ledger?.isHandedBack == true { return nil }
+        let ledger = delivery.ledger
+        if ledger.isHandedBack { return nil }
         let backoff = Backoff(initial: .milliseconds(50), maximum: .seconds(5))
         let deadline = ContinuousClock.now + settleBudget
         var attempt = 0
@@ -254,7 +250,7 @@ extension Worker {
                 if ContinuousClock.now >= deadline {
                     logger.error("\(what) failed for good; the message goes back to the broker to run again",
                                  metadata: ["error": .string("\(error)")])
-                    if ledger?.markHandedBack() == true {
+                    if ledger.markHandedBack() {
                         // When the broker is what failed, this fails too: the connection is
                         // gone and the broker redelivers the message anyway.
                         try? await broker.requeue(delivery)

@@ -77,24 +77,14 @@ public final class Worker: Sendable {
         let background = [startHeartbeats(), startControl(control), Task { await leaseRenewer.run() }]
         markReady()
 
-        let slots = Slots(limit: configuration.concurrency)
         let executor = configuration.runsOnConsumerThread ? broker.consumerExecutor : nil
         let processing = Task(executorPreference: executor) {
-            // Discarding: a finished task's child is freed at once. A plain task group keeps every
-            // finished child until it is awaited, so a long-running worker grew without bound.
+            // One long-lived task per unit of concurrency (a lane), each taking the next delivery
+            // once it is done with one, instead of a child task per delivery with its creation,
+            // executor preference and removal from the group (see deliveriesBetweenYields).
             await withDiscardingTaskGroup { group in
-                for await delivery in deliveries {
-                    await slots.acquire()
-                    if self.isStopping {
-                        // Prefetched but not started: hand it back rather than start new work.
-                        slots.release()
-                        try? await self.broker.requeue(delivery)
-                        continue
-                    }
-                    group.addTask(executorPreference: executor) {
-                        await self.process(delivery)
-                        slots.release()
-                    }
+                for _ in 0..<self.configuration.concurrency {
+                    group.addTask(executorPreference: executor) { await self.runLane(deliveries) }
                 }
             }
         }
@@ -132,6 +122,31 @@ public final class Worker: Sendable {
     }
 
     var isStopping: Bool { counters.withLock { $0.stopping } }
+
+    /// How many deliveries a lane processes before it yields. After every one, the yield cost
+    /// more than the task per delivery it replaced (19,627 against 20,014 tasks/s with results
+    /// ignored, four alternations); after every 8, 21,125 against 19,926 (the broker's CPU per
+    /// task 56 → 52 µs: a thread's acks go out in larger batches), stored results 16,488
+    /// against 16,426, chords 2,910 against 3,009 (within their swing).
+    static let deliveriesBetweenYields = 8
+
+    /// One unit of concurrency: processes deliveries one after the other until they end.
+    private func runLane(_ deliveries: any BrokerDeliveries) async {
+        var processed = 0
+        while let delivery = await deliveries.next() {
+            if isStopping {
+                // Prefetched but not started: hand it back rather than start new work.
+                try? await broker.requeue(delivery)
+                continue
+            }
+            await process(delivery)
+            // A delivery processed without suspending is followed at once by the next buffered
+            // one: yielding now and then lets the other lanes, the worker's other tasks and, on
+            // the consumer thread, its socket work (sending the acks, reading deliveries) run.
+            processed &+= 1
+            if processed % Self.deliveriesBetweenYields == 0 { await Task.yield() }
+        }
+    }
 
     func workerFields() -> [String: JSONValue] {
         let (active, processed) = activity
