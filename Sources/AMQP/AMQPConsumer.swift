@@ -2,9 +2,10 @@ import ClientSupport
 
 /// The deliveries of one consumer: read them with ``next()`` or iterate the sequence.
 ///
-/// Read it from one task at a time. It keeps delivering across reconnects (the consumer is
-/// re-created with the same tag); it ends after ``cancel()`` or ``AMQPConnection/close()``, and
-/// throws ``AMQPError/consumerCancelled(tag:)`` (or the broker's error) if the broker cancels it.
+/// Several tasks may read it at once; each delivery goes to one of them. It keeps delivering
+/// across reconnects (the consumer is re-created with the same tag); it ends after ``cancel()``
+/// or ``AMQPConnection/close()``, and throws ``AMQPError/consumerCancelled(tag:)`` (or the
+/// broker's error) if the broker cancels it.
 public final class AMQPConsumer: AsyncSequence, Sendable {
     public typealias Element = AMQPDelivery
 

@@ -160,7 +160,7 @@ public final class RabbitMQBroker: Broker {
         }
         consumers.withLock { $0.append(contentsOf: started) }
         let sources = zip(started, queues).map { ConsumerDeliveries(consumer: $0, queue: $1, logger: logger) }
-        // One queue (the usual worker): the caller's loop reads straight from the consumer,
+        // One queue (the usual worker): the worker's tasks read straight from the consumer,
         // without a pump task and a second buffer (and a thread hop) per delivery.
         if sources.count == 1 { return sources[0] }
         return MergedDeliveries(sources)
