@@ -7,8 +7,9 @@
 # and bench/results/latest.json.
 #
 # The producer is always Celeriac's `celeriac-bench` (Celery protocol v2 as Python's `apply_async`
-# sends it, less the optional headers Python sends as null, which Celery's worker reads as those
-# same defaults), so between the Celeriac and the Python rows the only variable is the worker.
+# sends it, less the optional headers Python sends at their default value: null, 0 or empty, which
+# Celery's worker reads as those same defaults), so between the Celeriac and the Python rows the
+# only variable is the worker.
 #
 # Knobs (environment):
 #   BENCH_REPEATS=3  BENCH_TASKS=20000  BENCH_CHORDS=2000  BENCH_ROUNDTRIPS=1000  BENCH_LOANS=300
