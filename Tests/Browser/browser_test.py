@@ -290,7 +290,7 @@ class Run:
             # Pending first, then at least the decision; the API may fold changes that land together into one message.
             self.ok(updates >= 2, f"the new states arrived over the WebSocket ({updates} updates)")
         self.equal(self.checks(), {"credit": "passed", "property": "passed"}, "both checks passed")
-        self.wait(lambda: self.js("return document.querySelector('.connection').dataset.connection") == "done",
+        self.wait(lambda: self.js("return document.querySelector('.connection')?.dataset.connection") == "done",
                   "the socket closed after the decision")
         events = self.js("return [...document.querySelectorAll('.timeline li')].map(e => e.dataset.event)")
         for event in ("submitted", "evaluation_started", "credit_checked", "property_checked", "decided"):
@@ -314,7 +314,7 @@ class Run:
         summary = self.find("details.schedule summary")
         self.js("arguments[0].focus()", summary)
         summary.send_keys(Keys.ENTER)
-        self.wait(lambda: self.js("return document.querySelector('details.schedule').open"), "the schedule opening")
+        self.wait(lambda: self.js("return document.querySelector('details.schedule')?.open"), "the schedule opening")
         rows = self.find_all("details.schedule tbody tr")
         self.equal(len(rows), months, f"the schedule table has {months} rows, one per month")
         last = self.js("return [...document.querySelectorAll('details.schedule tbody tr:last-child > *')].map(e => e.textContent)")
@@ -330,7 +330,7 @@ class Run:
         self.wait(lambda: len(self.find_all("main form [data-field]")) == 14, "the loan form")
         sample = self.samples["denied"]
         loan_id = self.submit_and_open(sample["request"])
-        self.wait(lambda: self.js("return document.querySelector('.connection').dataset.connection") == "done",
+        self.wait(lambda: self.js("return document.querySelector('.connection')?.dataset.connection") == "done",
                   "the denied loan's decision", timeout=90)
         self.equal(self.status(), "Denied", "the loan is Denied")
         status, loan, _ = self.api("GET", f"/loans/{loan_id}", token=self.token())
@@ -359,7 +359,7 @@ class Run:
         self.accessible("account")
         self.type_into("email", new_email)
         self.find("main form button[type=submit]").click()
-        self.wait(lambda: self.js("return document.querySelector('[data-testid=account-email]').textContent") == new_email,
+        self.wait(lambda: self.js("return document.querySelector('[data-testid=account-email]')?.textContent") == new_email,
                   "the changed email")
         self.ok("updated" in self.find("main form .form-message").text, "the account change is confirmed")
         self.screenshot("09-account")
