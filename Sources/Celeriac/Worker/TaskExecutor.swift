@@ -93,9 +93,11 @@ extension Worker {
                           delivery: delivery, logger: logger)
         }
         let context = TaskContext(message: message, hostname: configuration.hostname, taskLogger: logger)
-        let outcome = await TimeLimitRunner.run(soft: message.softTimeLimit ?? entry.options.softTimeLimit,
-                                                hard: message.timeLimit ?? entry.options.timeLimit) {
-            try await entry.invoke(message, context)
+        let soft = message.softTimeLimit ?? entry.options.softTimeLimit, hard = message.timeLimit ?? entry.options.timeLimit
+        let outcome = if soft == nil && hard == nil {
+            await TimeLimitRunner.unlimited { try await entry.invoke(message, context) }
+        } else {
+            await TimeLimitRunner.run(soft: soft, hard: hard) { try await entry.invoke(message, context) }
         }
         let runtime = (ContinuousClock.now - started).seconds
         let ignoreResult = message.ignoreResult || entry.options.ignoreResult
