@@ -136,6 +136,17 @@ stack_celery_install() {
 }
 
 # ---------------------------------------------------------------- RabbitMQ
+# Erlang's process-heap allocator: heaps up to 16 MB are carved from multiblock carriers of up to
+# 32 MB, which the node keeps and reuses, instead of each heap over 512 KB getting a memory
+# mapping of its own. Under load, every garbage collection of a queue or channel process that
+# holds a backlog mapped a fresh heap, touched its pages and unmapped the old one: 2.2 page
+# faults and about 50 µs of broker CPU per task, against 0.2 and 43 with these settings
+# (20,000 demo.add without results: 22,164 → 25,354 tasks/s, 18,106 → 20,316 with results;
+# alternated on fresh stacks, 2026-12-06; the node's RSS after the runs 182 → 175 MB).
+# docker-compose.yml gives its RabbitMQ the same. RABBITMQ_SERVER_START_ARGS, which the server
+# script appends after these, can override them.
+RMQ_ALLOC_ARGS='+MHsbct 16384 +MHlmbcs 32768'
+
 _rmq_env() {
   local d="$STACK_DIR/rabbitmq"
   env HOME="$d/home" PATH="/usr/lib/rabbitmq/bin:$PATH" \
@@ -149,7 +160,7 @@ _rmq_env() {
     RABBITMQ_PID_FILE="$d/beam.pid" \
     ERL_CRASH_DUMP="$d/log/erl_crash.dump" \
     ERL_EPMD_PORT="$RMQ_EPMD_PORT" ERL_EPMD_ADDRESS=127.0.0.1 \
-    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}' \
+    RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS="-kernel inet_dist_use_interface {127,0,0,1} $RMQ_ALLOC_ARGS" \
     RABBITMQ_CTL_ERL_ARGS='-kernel inet_dist_use_interface {127,0,0,1}' \
     "$@"
 }
