@@ -73,6 +73,15 @@ struct ComposeTests {
         #expect(missingSecret.status != 0 && missingSecret.text.contains("JWT_SECRET"), "\(missingSecret)")
     }
 
+    /// Compose's RabbitMQ gets the heap allocator flags the local stack's node runs with
+    /// (BrokerRuntimeTests checks that node).
+    @Test func brokerHeapFlagsMatchTheLocalStack() async throws {
+        let flags = try await ComposeModel.load().environment("rabbitmq")["RABBITMQ_SERVER_ADDITIONAL_ERL_ARGS"]
+        let stack = try DeployTools.read("scripts/stack.sh")
+        #expect(flags == "+MHsbct 16384 +MHlmbcs 32768")
+        #expect(flags.map { stack.contains("RMQ_ALLOC_ARGS='\($0)'") } == true)
+    }
+
     /// Only the API is published on all interfaces; the management UI only on loopback.
     @Test func onlyTheAPIIsPublished() async throws {
         let model = try await ComposeModel.load()

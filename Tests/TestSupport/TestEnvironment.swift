@@ -53,8 +53,21 @@ public enum TestStack {
     public static func stop(_ service: Service) throws { try run("stop", service.rawValue) }
     public static func start(_ service: Service) throws { try run("start", service.rawValue) }
 
+    /// What `rabbitmqctl eval` printed for `expression` on the test stack's RabbitMQ node.
+    public static func rabbitmqEval(_ expression: String) throws -> String {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent(TestEnvironment.uniqueName("rabbitmq-eval"))
+        defer { try? FileManager.default.removeItem(at: output) }
+        let command = "source \"$1\" && stack_load_env && stack_rabbitmqctl -q eval \"$2\""
+        let child = try ChildProcess("/bin/bash", ["-c", command, "bash", script, expression], output: output)
+        let status = child.waitUntilExit()
+        let printed = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+        guard status == 0 else { throw StackError(message: "rabbitmqctl eval exited \(status): \(printed)") }
+        return printed.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    private static let script = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/stack.sh").path
+
     private static func run(_ arguments: String...) throws {
-        let script = TestEnvironment.repositoryRoot.appendingPathComponent("scripts/stack.sh").path
         let child = try ChildProcess("/bin/bash", [script] + arguments)
         let status = child.waitUntilExit()
         guard status == 0 else {
