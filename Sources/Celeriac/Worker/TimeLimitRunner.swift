@@ -15,9 +15,10 @@ enum TimeLimitRunner {
         case timeLimitExceeded(Double)
     }
 
+    /// Runs `body` under the limits given. With neither, ``unlimited(_:)`` runs it directly,
+    /// without a task of its own.
     static func run(soft: Double?, hard: Double?, timer: DeadlineTimer = .shared,
                     _ body: @escaping @Sendable () async throws -> JSONValue) async -> Outcome {
-        if soft == nil && hard == nil { return await unlimited(body) }
         let gate = OutcomeGate()
         return await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
             gate.set(continuation)
@@ -40,9 +41,7 @@ enum TimeLimitRunner {
             gate.onResolve { [timers] in timers.forEach { $0.cancel() } }
         }
     }
-}
 
-extension TimeLimitRunner {
     /// Runs `body` with no limit. It does not escape, so a caller's closure captures its values
     /// by reference: an escaping one copied the task's message into its context twice per task.
     static func unlimited(_ body: () async throws -> JSONValue) async -> Outcome {
